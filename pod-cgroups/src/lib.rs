@@ -1,0 +1,3 @@
+//! # pod-cgroups
+//!
+//! Host cgroups for podctl (placeholder until the runtime issue lands).

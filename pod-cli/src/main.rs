@@ -1,0 +1,3 @@
+//! podctl (placeholder until the CLI issue lands).
+
+fn main() {}

@@ -1,0 +1,3 @@
+//! # pod-oci
+//!
+//! OCI runtime for podctl (placeholder until the runtime issue lands).

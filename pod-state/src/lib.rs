@@ -1,0 +1,3 @@
+//! # pod-state
+//!
+//! State stores for podctl (placeholder until the store issue lands).

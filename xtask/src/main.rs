@@ -1,0 +1,3 @@
+//! `cargo xtask`: podctl's dev workflows (placeholder).
+
+fn main() {}
