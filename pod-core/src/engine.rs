@@ -80,91 +80,90 @@ impl Engine {
 
 // The operations below are implemented in `crate::pod` and `crate::container`; their
 // signatures are the public API the CLI wires to.
-#[allow(unused_variables, clippy::todo)]
 impl Engine {
     /// Creates a pod (and its infra container config when it shares namespaces).
     pub async fn pod_create(&self, spec: PodSpec) -> Result<PodConfig> {
-        todo!()
+        self.pod_create_impl(spec).await
     }
     /// Starts a pod: init containers, then the rest in dependency order, concurrently.
     pub async fn pod_start(&self, pod: &str) -> Result<PodConfig> {
-        todo!()
+        self.pod_start_impl(pod).await
     }
     /// Stops a pod; `timeout` `None` = each container's own stop timeout (`-t -1`).
     pub async fn pod_stop(&self, pod: &str, timeout: Option<u64>) -> Result<PodConfig> {
-        todo!()
+        self.pod_stop_impl(pod, timeout).await
     }
     /// Releases runtime resources of the pod's stopped containers.
     pub async fn pod_cleanup(&self, pod: &str) -> Result<PodConfig> {
-        todo!()
+        self.pod_cleanup_impl(pod).await
     }
     /// Freezes the pod's running containers.
     pub async fn pod_pause(&self, pod: &str) -> Result<PodConfig> {
-        todo!()
+        self.pod_pause_impl(pod).await
     }
     /// Thaws the pod's paused containers.
     pub async fn pod_unpause(&self, pod: &str) -> Result<PodConfig> {
-        todo!()
+        self.pod_unpause_impl(pod).await
     }
     /// Ordered stop, then ordered start.
     pub async fn pod_restart(&self, pod: &str) -> Result<PodConfig> {
-        todo!()
+        self.pod_restart_impl(pod).await
     }
     /// Signals the pod's running, stopping and paused containers.
     pub async fn pod_kill(&self, pod: &str, signal: Signal) -> Result<PodConfig> {
-        todo!()
+        self.pod_kill_impl(pod, signal).await
     }
     /// Container id → state, init containers excluded.
     pub async fn pod_status(&self, pod: &str) -> Result<BTreeMap<ContainerId, ContainerState>> {
-        todo!()
+        self.pod_status_impl(pod).await
     }
     /// One pod's summary (status and containers, reconciled with the runtime).
     pub async fn pod_summary(&self, pod: &str) -> Result<PodSummary> {
-        todo!()
+        self.pod_summary_impl(pod).await
     }
     /// Every pod's summary, oldest first.
     pub async fn pod_list(&self) -> Result<Vec<PodSummary>> {
-        todo!()
+        self.pod_list_impl().await
     }
     /// Inspect output of a pod.
     pub async fn pod_inspect(&self, pod: &str) -> Result<PodInspect> {
-        todo!()
+        self.pod_inspect_impl(pod).await
     }
     /// Removes a pod (force: stop it first); returns its id.
     pub async fn pod_rm(&self, pod: &str, force: bool, timeout: Option<u64>) -> Result<PodId> {
-        todo!()
+        self.pod_rm_impl(pod, force, timeout).await
     }
     /// Creates a container (graph checked now: cycles and outside-pod dependencies refused).
     pub async fn container_create(&self, spec: ContainerSpec) -> Result<ContainerConfig> {
-        todo!()
+        self.container_create_impl(spec).await
     }
     /// Creates the container in the runtime without starting it.
     pub async fn container_init(&self, ctr: &str) -> Result<Container> {
-        todo!()
+        self.container_init_impl(ctr).await
     }
     /// Starts a container (its dependencies must run).
     pub async fn container_start(&self, ctr: &str) -> Result<Container> {
-        todo!()
+        self.container_start_impl(ctr).await
     }
     /// Stops a container; `timeout` `None` = its own stop timeout.
     pub async fn container_stop(&self, ctr: &str, timeout: Option<u64>) -> Result<Container> {
-        todo!()
+        self.container_stop_impl(ctr, timeout).await
     }
     /// Signals a container.
     pub async fn container_kill(&self, ctr: &str, signal: Signal) -> Result<Container> {
-        todo!()
+        self.container_kill_impl(ctr, signal).await
     }
     /// Freezes a container.
     pub async fn container_pause(&self, ctr: &str) -> Result<Container> {
-        todo!()
+        self.container_pause_impl(ctr).await
     }
     /// Thaws a container.
     pub async fn container_unpause(&self, ctr: &str) -> Result<Container> {
-        todo!()
+        self.container_unpause_impl(ctr).await
     }
     /// Waits for a container to exit; returns its exit code.
     pub async fn container_wait(&self, ctr: &str) -> Result<i32> {
-        todo!()
+        self.container_wait_impl(ctr).await
     }
     /// Removes a container (force: stop it first); returns its id.
     pub async fn container_rm(
@@ -173,19 +172,19 @@ impl Engine {
         force: bool,
         timeout: Option<u64>,
     ) -> Result<ContainerId> {
-        todo!()
+        self.container_rm_impl(ctr, force, timeout).await
     }
     /// Inspect output of a container.
     pub async fn container_inspect(&self, ctr: &str) -> Result<ContainerInspect> {
-        todo!()
+        self.container_inspect_impl(ctr).await
     }
     /// Every container, reconciled with the runtime, oldest first.
     pub async fn container_list(&self) -> Result<Vec<Container>> {
-        todo!()
+        self.container_list_impl().await
     }
     /// The monitor's exit command: records the exit, releases runtime resources and
     /// applies the pod's exit policy.
     pub async fn container_cleanup(&self, ctr: &str) -> Result<()> {
-        todo!()
+        self.container_cleanup_impl(ctr).await
     }
 }

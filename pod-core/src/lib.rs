@@ -16,12 +16,19 @@
 //! assert_eq!(Signal::parse("sigterm").unwrap(), Signal::TERM);
 //! ```
 
+mod container;
 pub mod engine;
 pub mod error;
+pub mod graph;
 pub mod model;
+mod pod;
+mod sched;
+#[cfg(test)]
+mod testutil;
 pub mod traits;
 
 pub use engine::{Engine, PodSummary, DEFAULT_PARALLELISM};
 pub use error::{BoxError, Error, Result};
+pub use graph::DepGraph;
 pub use model::*;
 pub use traits::*;

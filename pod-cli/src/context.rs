@@ -1,0 +1,94 @@
+//! Wiring: settings → store, runtime, cgroup probe → `Engine`, built lazily so that a
+//! command only pays for what it uses.
+
+use std::cell::OnceCell;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use pod_core::{ContainerId, Engine};
+
+use crate::config::Settings;
+use crate::error::CliError;
+
+/// What every command runs with.
+pub struct Ctx {
+    /// Resolved settings.
+    pub settings: Settings,
+    parts: OnceCell<Parts>,
+}
+
+struct Parts {
+    engine: Engine,
+    runtime: Arc<pod_oci::OciRuntimeCli>,
+}
+
+impl Ctx {
+    /// A context over resolved settings; nothing is opened yet.
+    pub fn new(settings: Settings) -> Self {
+        Self {
+            settings,
+            parts: OnceCell::new(),
+        }
+    }
+
+    fn parts(&self) -> Result<&Parts, CliError> {
+        if let Some(p) = self.parts.get() {
+            return Ok(p);
+        }
+        let p = build(&self.settings)?;
+        Ok(self.parts.get_or_init(|| p))
+    }
+
+    /// The engine (opens the store, sets the runtime and cgroup probe up on first use).
+    pub fn engine(&self) -> Result<&Engine, CliError> {
+        Ok(&self.parts()?.engine)
+    }
+
+    /// The log file of a container.
+    pub fn log_path(&self, id: &ContainerId) -> Result<PathBuf, CliError> {
+        Ok(self.parts()?.runtime.log_path(id))
+    }
+
+    /// Default stop timeout for new containers (config `stop_timeout`).
+    pub fn default_stop_timeout(&self) -> Option<u64> {
+        self.settings.stop_timeout
+    }
+}
+
+/// The argv the monitor runs when a container exits (it appends the container id).
+pub fn exit_command(exe: &str, s: &Settings) -> Vec<String> {
+    vec![
+        exe.to_owned(),
+        "--root".into(),
+        s.root.display().to_string(),
+        "--runroot".into(),
+        s.runroot.display().to_string(),
+        "--runtime".into(),
+        s.runtime_binary().display().to_string(),
+        "container".into(),
+        "cleanup".into(),
+    ]
+}
+
+fn build(s: &Settings) -> Result<Parts, CliError> {
+    let store = pod_state::SqliteStore::open(&s.root)
+        .map_err(|e| CliError::new(format!("opening state in {}: {e}", s.root.display())))?;
+    let exe = std::env::current_exe()
+        .map_err(|e| CliError::new(format!("finding the podctl executable: {e}")))?
+        .display()
+        .to_string();
+    let mut cfg = pod_oci::RuntimeConfig::new(s.runtime_binary(), s.runtime_root(), s.root.clone());
+    cfg.monitor = vec![exe.clone(), "__monitor".into()];
+    cfg.exit_command = exit_command(&exe, s);
+    cfg.rootless = s.rootless;
+    cfg.catatonit = s.catatonit_binary();
+    let runtime = Arc::new(
+        pod_oci::OciRuntimeCli::new(cfg).map_err(|e| CliError::new(e.to_string()))?,
+    );
+    let cgroups = pod_cgroups::HostCgroups::detect().map_err(|e| CliError::new(e.to_string()))?;
+    let mut engine = Engine::new(Arc::new(store), runtime.clone(), Arc::new(cgroups));
+    if let Some(n) = s.parallelism {
+        engine = engine.with_parallelism(n);
+    }
+    Ok(Parts { engine, runtime })
+}

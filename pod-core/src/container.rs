@@ -1,0 +1,545 @@
+//! Container-level steps, shared by the pod operations and the `container_*` methods:
+//! reconcile with the runtime, create (init), start, stop (signal, timeout, SIGKILL),
+//! kill, pause, unpause, cleanup, and the runtime options of a container.
+//!
+//! Steps take the container by `&mut` and persist every state change they make; they
+//! never take a pod lock (callers hold it).
+
+pub(crate) mod create;
+pub(crate) mod ops;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::graph::DepGraph;
+use crate::model::{
+    Container, ContainerConfig, ContainerId, ContainerState, ContainerStatus, CreateOptions,
+    EventKind, ExitInfo, Namespace, PodConfig, PodId, Signal,
+};
+use crate::sched::{self, Job};
+use crate::traits::PodLock;
+
+/// How long stop waits for the exit after SIGKILL before giving up.
+pub(crate) const KILL_WAIT: Duration = Duration::from_secs(10);
+
+/// Records a run's exit in a status.
+pub(crate) fn record_exit(status: &mut ContainerStatus, exit: &ExitInfo) {
+    status.exit_code = Some(exit.code);
+    status.finished_at = Some(exit.finished_at);
+    status.oom_killed = exit.oom_killed;
+    status.pid = None;
+}
+
+/// Does the container have a process in the runtime (created, running, paused,
+/// stopping)? Only those are reconciled.
+pub(crate) fn has_process(state: ContainerState) -> bool {
+    state.is_active() || state == ContainerState::Created
+}
+
+/// The runtime options of a container: namespaces it creates or joins, hostname,
+/// cgroup parent. `infra_pid` is the pid of the pod's infra container, required for a
+/// member of a pod whose infra shares namespaces.
+pub(crate) fn create_options(
+    ctr: &ContainerConfig,
+    pod: Option<&PodConfig>,
+    infra_pid: Option<i32>,
+) -> Result<CreateOptions> {
+    let Some(pod) = pod else {
+        return Ok(CreateOptions::default());
+    };
+    let mut opts = CreateOptions {
+        cgroup_parent: (!pod.cgroup_parent.is_empty()).then(|| pod.cgroup_parent.clone()),
+        pod: Some(pod.id.clone()),
+        ..CreateOptions::default()
+    };
+    if ctr.is_infra {
+        opts.shared = pod.shared_namespaces.iter().copied().collect();
+        if pod.shared_namespaces.contains(&Namespace::Uts) {
+            opts.hostname = Some(pod.hostname.clone());
+        }
+    } else if pod_shares_infra(pod) {
+        let pid = infra_pid.ok_or_else(|| Error::InfraNotRunning(pod.name.to_string()))?;
+        opts.join = pod.shared_namespaces.iter().map(|ns| (*ns, pid)).collect();
+    }
+    Ok(opts)
+}
+
+/// Does the pod have an infra container whose namespaces its members join?
+pub(crate) fn pod_shares_infra(pod: &PodConfig) -> bool {
+    pod.infra_container_id.is_some() && !pod.shared_namespaces.is_empty()
+}
+
+/// The infra pid usable for joining: the infra runs (or is paused) and has a pid.
+pub(crate) fn infra_pid_of(infra: &Container) -> Option<i32> {
+    matches!(
+        infra.status.state,
+        ContainerState::Running | ContainerState::Paused
+    )
+    .then_some(infra.status.pid)
+    .flatten()
+}
+
+/// The containers an operation works on, updated by each step as it completes (so a
+/// member's start sees the pid of the infra container started just before).
+pub(crate) type Live = Arc<Mutex<HashMap<ContainerId, Container>>>;
+
+/// A [`Live`] map of containers.
+pub(crate) fn live_map(ctrs: &[Container]) -> Live {
+    Arc::new(Mutex::new(
+        ctrs.iter().map(|c| (c.id().clone(), c.clone())).collect(),
+    ))
+}
+
+/// Locks a [`Live`] map (a poisoned lock is still usable: entries are whole values).
+pub(crate) fn lock_live(live: &Live) -> MutexGuard<'_, HashMap<ContainerId, Container>> {
+    live.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A container-level step run by the scheduler.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Step {
+    /// [`Engine::start_step`].
+    Start,
+    /// [`Engine::stop_step`] with the timeout.
+    Stop(Option<u64>),
+    /// [`Engine::cleanup_step`].
+    Cleanup,
+    /// [`Engine::pause_step`].
+    Pause,
+    /// [`Engine::unpause_step`].
+    Unpause,
+    /// [`Engine::kill_step`].
+    Kill(Signal),
+}
+
+/// Jobs that start `ids` in dependency order (each waits for its dependencies).
+pub(crate) fn start_jobs(graph: &DepGraph, ctrs: &[&Container]) -> Vec<Job> {
+    ctrs.iter()
+        .map(|c| Job {
+            id: c.id().clone(),
+            name: c.name().to_string(),
+            waits: graph.dependencies(c.id()),
+        })
+        .collect()
+}
+
+/// Jobs that stop `ids` in reverse dependency order (each waits for its dependents).
+pub(crate) fn stop_jobs(graph: &DepGraph, ctrs: &[&Container]) -> Vec<Job> {
+    ctrs.iter()
+        .map(|c| Job {
+            id: c.id().clone(),
+            name: c.name().to_string(),
+            waits: graph.dependents(c.id()),
+        })
+        .collect()
+}
+
+/// Jobs without any order between them.
+pub(crate) fn flat_jobs(ctrs: &[&Container]) -> Vec<Job> {
+    ctrs.iter()
+        .map(|c| Job {
+            id: c.id().clone(),
+            name: c.name().to_string(),
+            waits: Vec::new(),
+        })
+        .collect()
+}
+
+impl Engine {
+    /// Runs `step` for every job through the scheduler (concurrently, in the jobs'
+    /// order constraints), keeping `live` up to date; returns errors by container name.
+    pub(crate) async fn run_steps(
+        &self,
+        pod: Option<&PodConfig>,
+        live: &Live,
+        jobs: Vec<Job>,
+        step: Step,
+    ) -> BTreeMap<String, Error> {
+        let blocked: fn(String) -> Error = match step {
+            Step::Stop(_) => Error::DependentNotStopped,
+            _ => Error::DependencyFailed,
+        };
+        let pod = pod.cloned().map(Arc::new);
+        sched::run(
+            jobs,
+            self.parallelism,
+            |id| {
+                let engine = self.clone();
+                let pod = pod.clone();
+                let live = live.clone();
+                async move {
+                    let (mut c, infra_pid) = {
+                        let map = lock_live(&live);
+                        let c = map
+                            .get(&id)
+                            .cloned()
+                            .ok_or_else(|| Error::NoSuchContainer(id.to_string()))?;
+                        let infra_pid = pod
+                            .as_ref()
+                            .and_then(|p| p.infra_container_id.as_ref())
+                            .and_then(|i| map.get(i))
+                            .and_then(infra_pid_of);
+                        (c, infra_pid)
+                    };
+                    let result = match step {
+                        Step::Start => engine.start_step(&mut c, pod.as_deref(), infra_pid).await,
+                        Step::Stop(t) => engine.stop_step(&mut c, t).await,
+                        Step::Cleanup => engine.cleanup_step(&mut c).await,
+                        Step::Pause => engine.pause_step(&mut c).await,
+                        Step::Unpause => engine.unpause_step(&mut c).await,
+                        Step::Kill(sig) => engine.kill_step(&mut c, sig).await,
+                    };
+                    lock_live(&live).insert(id, c);
+                    result
+                }
+            },
+            blocked,
+        )
+        .await
+    }
+
+    /// Records an event; a failure to record is logged, not returned (the operation it
+    /// describes already happened).
+    pub(crate) async fn event(
+        &self,
+        kind: EventKind,
+        pod: Option<&PodId>,
+        ctr: Option<&ContainerId>,
+        name: &str,
+    ) {
+        let ev = crate::model::Event {
+            time: self.clock.now(),
+            kind,
+            pod: pod.cloned(),
+            container: ctr.cloned(),
+            name: name.to_owned(),
+        };
+        if let Err(e) = self.store.add_event(&ev).await {
+            tracing::warn!(error = %e, ?kind, name, "cannot record event");
+        }
+    }
+
+    /// Records a container event.
+    pub(crate) async fn ctr_event(&self, kind: EventKind, c: &Container) {
+        self.event(
+            kind,
+            c.config.pod.as_ref(),
+            Some(c.id()),
+            c.name().as_str(),
+        )
+        .await;
+    }
+
+    /// Takes the lock of the container's pod, if it is in one.
+    pub(crate) async fn lock_ctr_pod(&self, c: &Container) -> Result<Option<PodLock>> {
+        match &c.config.pod {
+            Some(p) => Ok(Some(self.store.lock_pod(p).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Brings the stored state up to date with the runtime, in memory only: a container
+    /// with a process whose exit was recorded becomes `stopped` (exit code and time
+    /// recorded, runtime resources not yet released); one without exit whose monitor is
+    /// gone becomes `unknown` with an error. Uses only `exit_info` and `monitor_alive`
+    /// (no `runtime.state`). Returns whether anything changed.
+    pub(crate) async fn reconcile(&self, c: &mut Container) -> Result<bool> {
+        if !has_process(c.status.state) {
+            return Ok(false);
+        }
+        if let Some(exit) = self.runtime.exit_info(c.id()).await? {
+            record_exit(&mut c.status, &exit);
+            c.status.state = ContainerState::Stopped;
+            return Ok(true);
+        }
+        if !self.runtime.monitor_alive(c.id()).await? {
+            c.status.state = ContainerState::Unknown;
+            c.status.pid = None;
+            c.status.error = Some(format!("monitor of container {} died", c.name()));
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// [`Engine::reconcile`] for reads: a runtime error leaves the stored state as is.
+    pub(crate) async fn reconcile_view(&self, mut c: Container) -> Container {
+        if let Err(e) = self.reconcile(&mut c).await {
+            tracing::warn!(container = %c.name(), error = %e, "cannot reconcile container state");
+        }
+        c
+    }
+
+    /// [`Engine::reconcile`] and persist the change (callers hold the pod lock).
+    pub(crate) async fn sync(&self, c: &mut Container) -> Result<()> {
+        if self.reconcile(c).await? {
+            self.store.set_status(c.id(), &c.status).await?;
+        }
+        Ok(())
+    }
+
+    /// The pod's containers, oldest first, synced with the runtime.
+    pub(crate) async fn synced_pod_containers(&self, pod: &PodId) -> Result<Vec<Container>> {
+        let mut ctrs = self.store.pod_containers(pod).await?;
+        for c in &mut ctrs {
+            self.sync(c).await?;
+        }
+        Ok(ctrs)
+    }
+
+    /// The stored container by id, synced with the runtime.
+    pub(crate) async fn synced_container(&self, id: &ContainerId) -> Result<Container> {
+        let mut c = self.store.container(id).await?;
+        self.sync(&mut c).await?;
+        Ok(c)
+    }
+
+    /// Creates the container in the runtime (it must not exist there); state `created`.
+    pub(crate) async fn create_step(
+        &self,
+        c: &mut Container,
+        pod: Option<&PodConfig>,
+        infra_pid: Option<i32>,
+    ) -> Result<()> {
+        let opts = create_options(&c.config, pod, infra_pid)?;
+        match self.runtime.create(&c.config, &opts).await {
+            Ok(pid) => {
+                c.status.state = ContainerState::Created;
+                c.status.pid = Some(pid);
+                c.status.error = None;
+                self.store.set_status(c.id(), &c.status).await
+            }
+            Err(e) => {
+                if c.status.state != ContainerState::Configured {
+                    c.status.state = ContainerState::Exited;
+                }
+                c.status.pid = None;
+                c.status.error = Some(e.to_string());
+                self.persist_best_effort(c).await;
+                Err(e)
+            }
+        }
+    }
+
+    async fn persist_best_effort(&self, c: &Container) {
+        if let Err(e) = self.store.set_status(c.id(), &c.status).await {
+            tracing::warn!(container = %c.name(), error = %e, "cannot record container status");
+        }
+    }
+
+    /// Creates the container in the runtime from `configured`, `stopped`, `exited`
+    /// (after releasing the old runtime container); the `init` of a single container.
+    pub(crate) async fn init_step(
+        &self,
+        c: &mut Container,
+        pod: Option<&PodConfig>,
+        infra_pid: Option<i32>,
+    ) -> Result<()> {
+        match c.status.state {
+            ContainerState::Configured => {}
+            ContainerState::Stopped | ContainerState::Exited | ContainerState::Unknown => {
+                self.runtime.delete(c.id(), true).await?;
+            }
+            state => {
+                return Err(Error::InvalidState {
+                    container: c.name().to_string(),
+                    state,
+                    action: "init",
+                })
+            }
+        }
+        self.create_step(c, pod, infra_pid).await
+    }
+
+    /// Brings a container to running: running and paused ones are left alone, a created
+    /// one is started, a configured one created and started, a stopped, exited or
+    /// unknown one released from the runtime, re-created and started.
+    pub(crate) async fn start_step(
+        &self,
+        c: &mut Container,
+        pod: Option<&PodConfig>,
+        infra_pid: Option<i32>,
+    ) -> Result<()> {
+        match c.status.state {
+            ContainerState::Running | ContainerState::Paused => return Ok(()),
+            ContainerState::Created => {}
+            ContainerState::Configured
+            | ContainerState::Stopped
+            | ContainerState::Exited
+            | ContainerState::Unknown => self.init_step(c, pod, infra_pid).await?,
+            state @ (ContainerState::Stopping | ContainerState::Removing) => {
+                return Err(Error::InvalidState {
+                    container: c.name().to_string(),
+                    state,
+                    action: "start",
+                })
+            }
+        }
+        if let Err(e) = self.runtime.start(c.id()).await {
+            if let Err(de) = self.runtime.delete(c.id(), true).await {
+                tracing::warn!(container = %c.name(), error = %de, "cannot delete container after failed start");
+            }
+            c.status.state = ContainerState::Exited;
+            c.status.pid = None;
+            c.status.error = Some(e.to_string());
+            self.persist_best_effort(c).await;
+            return Err(e);
+        }
+        c.status.state = ContainerState::Running;
+        c.status.started_at = Some(self.clock.now());
+        c.status.exit_code = None;
+        c.status.oom_killed = false;
+        c.status.error = None;
+        self.store.set_status(c.id(), &c.status).await?;
+        self.ctr_event(EventKind::Start, c).await;
+        Ok(())
+    }
+
+    /// Sends a signal; a failure is no error when the container already exited.
+    async fn signal_step(&self, c: &Container, signal: Signal, all: bool) -> Result<()> {
+        match self.runtime.kill(c.id(), signal, all).await {
+            Ok(()) => Ok(()),
+            Err(e) => match self.runtime.exit_info(c.id()).await {
+                Ok(Some(_)) => Ok(()),
+                _ => Err(e),
+            },
+        }
+    }
+
+    /// Stops a container: a paused one is thawed first; the stop signal is sent, then
+    /// up to `timeout` seconds (`None` = the container's stop timeout; 0 = SIGKILL at
+    /// once) are waited for the exit, then SIGKILL; the exit is recorded and the runtime
+    /// container released (state `exited`). Already stopped is no error; a `stopped`
+    /// one is only released; a `created` or `unknown` one is force-deleted.
+    pub(crate) async fn stop_step(&self, c: &mut Container, timeout: Option<u64>) -> Result<()> {
+        match c.status.state {
+            ContainerState::Configured | ContainerState::Exited => return Ok(()),
+            ContainerState::Stopped => return self.cleanup_step(c).await,
+            ContainerState::Created | ContainerState::Unknown => {
+                self.runtime.delete(c.id(), true).await?;
+                c.status.state = ContainerState::Exited;
+                c.status.pid = None;
+                self.store.set_status(c.id(), &c.status).await?;
+                return Ok(());
+            }
+            ContainerState::Removing => {
+                return Err(Error::InvalidState {
+                    container: c.name().to_string(),
+                    state: ContainerState::Removing,
+                    action: "stop",
+                })
+            }
+            ContainerState::Running | ContainerState::Paused | ContainerState::Stopping => {}
+        }
+        if c.status.state == ContainerState::Paused {
+            self.runtime.resume(c.id()).await?;
+        }
+        c.status.state = ContainerState::Stopping;
+        self.store.set_status(c.id(), &c.status).await?;
+
+        let secs = timeout.unwrap_or(c.config.stop_timeout);
+        let mut exit = None;
+        if secs > 0 {
+            self.signal_step(c, c.config.stop_signal, false).await?;
+            exit = self
+                .runtime
+                .wait(c.id(), Some(Duration::from_secs(secs)))
+                .await?;
+        }
+        if exit.is_none() {
+            tracing::debug!(container = %c.name(), "stop timeout reached, sending SIGKILL");
+            self.signal_step(c, Signal::KILL, true).await?;
+            exit = self.runtime.wait(c.id(), Some(KILL_WAIT)).await?;
+        }
+        let Some(exit) = exit else {
+            let msg = format!(
+                "container {} did not exit within {}s after SIGKILL",
+                c.name(),
+                KILL_WAIT.as_secs()
+            );
+            c.status.error = Some(msg.clone());
+            self.persist_best_effort(c).await;
+            return Err(Error::runtime(msg));
+        };
+        record_exit(&mut c.status, &exit);
+        c.status.state = ContainerState::Stopped;
+        self.cleanup_step(c).await?;
+        self.ctr_event(EventKind::Stop, c).await;
+        Ok(())
+    }
+
+    /// Releases the runtime container of a stopped container; state `exited`.
+    pub(crate) async fn cleanup_step(&self, c: &mut Container) -> Result<()> {
+        if let Err(e) = self.runtime.delete(c.id(), false).await {
+            self.persist_best_effort(c).await;
+            return Err(e);
+        }
+        c.status.state = ContainerState::Exited;
+        c.status.pid = None;
+        self.store.set_status(c.id(), &c.status).await
+    }
+
+    /// Sends a signal to a container that can receive one.
+    pub(crate) async fn kill_step(&self, c: &mut Container, signal: Signal) -> Result<()> {
+        if !c.status.state.can_kill() {
+            return Err(Error::InvalidState {
+                container: c.name().to_string(),
+                state: c.status.state,
+                action: "kill",
+            });
+        }
+        self.runtime.kill(c.id(), signal, false).await?;
+        self.ctr_event(EventKind::Kill, c).await;
+        Ok(())
+    }
+
+    /// Freezes a running container.
+    pub(crate) async fn pause_step(&self, c: &mut Container) -> Result<()> {
+        if !c.status.state.can_pause() {
+            return Err(Error::InvalidState {
+                container: c.name().to_string(),
+                state: c.status.state,
+                action: "pause",
+            });
+        }
+        self.runtime.pause(c.id()).await?;
+        c.status.state = ContainerState::Paused;
+        self.store.set_status(c.id(), &c.status).await?;
+        self.ctr_event(EventKind::Pause, c).await;
+        Ok(())
+    }
+
+    /// Thaws a paused container.
+    pub(crate) async fn unpause_step(&self, c: &mut Container) -> Result<()> {
+        if !c.status.state.can_unpause() {
+            return Err(Error::InvalidState {
+                container: c.name().to_string(),
+                state: c.status.state,
+                action: "unpause",
+            });
+        }
+        self.runtime.resume(c.id()).await?;
+        c.status.state = ContainerState::Running;
+        self.store.set_status(c.id(), &c.status).await?;
+        self.ctr_event(EventKind::Unpause, c).await;
+        Ok(())
+    }
+
+    /// Refuses pause for a rootless user on cgroup v1.
+    pub(crate) fn check_pause_allowed(&self) -> Result<()> {
+        if self.cgroups.rootless() && !self.cgroups.mode().is_v2() {
+            return Err(Error::RootlessCgroupV1Pause);
+        }
+        Ok(())
+    }
+
+    /// Removes a container from the runtime and the store (it must not be active).
+    pub(crate) async fn remove_step(&self, c: &Container) -> Result<()> {
+        self.runtime.delete(c.id(), true).await?;
+        self.store.remove_container(c.id()).await?;
+        self.ctr_event(EventKind::Remove, c).await;
+        Ok(())
+    }
+}

@@ -1,0 +1,174 @@
+//! `cargo xtask demo`: builds podctl and drives a real pod through the CLI — an infra
+//! container, a `once` init container, a database and a web container that
+//! `--requires` it — then shows `pod ps`, `ps`, `pod inspect` and the logs, stops and
+//! removes the pod. Every command is echoed as `$ podctl …` before its output.
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Command, Stdio},
+    thread,
+    time::{Duration, Instant},
+};
+
+use anyhow::{bail, Context, Result};
+
+use crate::{
+    flags::DemoArgs,
+    util::{self, Profile, TempDir},
+};
+
+const POD: &str = "demo";
+const DB_SCRIPT: &str = "trap 'exit 0' TERM; echo db up; while true; do sleep 1; done";
+const WEB_SCRIPT: &str =
+    "trap 'exit 0' TERM; echo \"web up on host $(hostname)\"; while true; do sleep 1; done";
+
+/// Runs the demo.
+pub fn run(args: &DemoArgs) -> Result<()> {
+    let host = util::check_host()?;
+    let profile = if args.release {
+        Profile::Release
+    } else {
+        Profile::Debug
+    };
+    let bin = util::build_podctl(profile)?;
+    let mut scratch = TempDir::new("podctl-demo")?;
+    let rootfs = scratch.path().join("rootfs");
+    util::build_rootfs(&host.busybox, &rootfs)?;
+    let demo = Demo {
+        bin,
+        root: scratch.path().join("root"),
+        runroot: scratch.path().join("run"),
+        runc: host.runc,
+        rootfs,
+    };
+    eprintln!(
+        "==> podctl runs with --root {} --runroot {} --runtime {}",
+        demo.root.display(),
+        demo.runroot.display(),
+        demo.runc.display()
+    );
+    let result = demo.steps(args.keep);
+    if result.is_err() || !args.keep {
+        // Always leave nothing behind on failure; on success `pod rm` already ran.
+        if result.is_err() {
+            eprintln!("==> cleaning up after the failure: podctl pod rm -f {POD}");
+        }
+        util::run_quiet(&mut demo.cmd(&["pod", "rm", "-f", POD]));
+    }
+    if args.keep && result.is_ok() {
+        scratch.keep();
+        eprintln!(
+            "==> kept; explore with:\n    {} --root {} --runroot {} pod ps\n\
+             and clean up with `... pod rm -f {POD}` then `rm -rf {}`",
+            demo.bin.display(),
+            demo.root.display(),
+            demo.runroot.display(),
+            scratch.path().display()
+        );
+    }
+    result
+}
+
+struct Demo {
+    bin: PathBuf,
+    root: PathBuf,
+    runroot: PathBuf,
+    runc: PathBuf,
+    rootfs: PathBuf,
+}
+
+impl Demo {
+    /// `podctl --root … --runroot … --runtime … ARGS`.
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(&self.bin);
+        cmd.arg("--root")
+            .arg(&self.root)
+            .arg("--runroot")
+            .arg(&self.runroot)
+            .arg("--runtime")
+            .arg(&self.runc)
+            .args(args)
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    /// Echoes `$ podctl ARGS` and runs it with its output passed through.
+    fn step(&self, args: &[&str]) -> Result<()> {
+        let mut shown = Command::new("podctl");
+        shown.args(args);
+        println!("$ {}", util::display(&shown));
+        util::run(&mut self.cmd(args))
+            .with_context(|| format!("demo step `{}` failed", util::display(&shown)))
+    }
+
+    fn steps(&self, keep: bool) -> Result<()> {
+        let rootfs = path_str(&self.rootfs)?;
+        self.step(&["pod", "create", "--name", POD])?;
+        self.step(&[
+            "create",
+            "--pod",
+            POD,
+            "--name",
+            "demo-init",
+            "--init-ctr",
+            "once",
+            "--rootfs",
+            rootfs,
+            "sh",
+            "-c",
+            "echo init ran",
+        ])?;
+        self.step(&[
+            "create", "--pod", POD, "--name", "db", "--rootfs", rootfs, "sh", "-c", DB_SCRIPT,
+        ])?;
+        self.step(&[
+            "create",
+            "--pod",
+            POD,
+            "--name",
+            "web",
+            "--requires",
+            "db",
+            "--rootfs",
+            rootfs,
+            "sh",
+            "-c",
+            WEB_SCRIPT,
+        ])?;
+        self.step(&["pod", "start", POD])?;
+        self.step(&["pod", "ps"])?;
+        self.step(&["ps", "-a", "--pod"])?;
+        self.step(&["pod", "inspect", POD])?;
+        self.wait_for_log("db")?;
+        self.step(&["logs", "db"])?;
+        self.wait_for_log("web")?;
+        self.step(&["logs", "web"])?;
+        if keep {
+            return Ok(());
+        }
+        self.step(&["pod", "stop", "-t", "2", POD])?;
+        self.step(&["pod", "ps"])?;
+        self.step(&["pod", "rm", POD])?;
+        Ok(())
+    }
+
+    /// Containers print right after they start; give them a moment before showing logs.
+    fn wait_for_log(&self, ctr: &str) -> Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let out = util::output(&mut self.cmd(&["logs", ctr]))?;
+            if !out.trim().is_empty() {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("container {ctr} printed nothing within 10 s");
+            }
+            thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+fn path_str(path: &Path) -> Result<&str> {
+    path.to_str()
+        .with_context(|| format!("path {} is not UTF-8", path.display()))
+}
