@@ -23,13 +23,6 @@ impl CliError {
         }
     }
 
-    /// An error with a given exit code.
-    pub fn with_code(code: i32, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            message: message.into(),
-        }
-    }
 }
 
 impl fmt::Display for CliError {

@@ -224,13 +224,8 @@ impl Engine {
 
     /// Records a container event.
     pub(crate) async fn ctr_event(&self, kind: EventKind, c: &Container) {
-        self.event(
-            kind,
-            c.config.pod.as_ref(),
-            Some(c.id()),
-            c.name().as_str(),
-        )
-        .await;
+        self.event(kind, c.config.pod.as_ref(), Some(c.id()), c.name().as_str())
+            .await;
     }
 
     /// Takes the lock of the container's pod, if it is in one.
@@ -306,10 +301,19 @@ impl Engine {
         let opts = create_options(&c.config, pod, infra_pid)?;
         match self.runtime.create(&c.config, &opts).await {
             Ok(pid) => {
+                let before = c.status.clone();
                 c.status.state = ContainerState::Created;
                 c.status.pid = Some(pid);
                 c.status.error = None;
-                self.store.set_status(c.id(), &c.status).await
+                if let Err(e) = self.store.set_status(c.id(), &c.status).await {
+                    // Not recorded: do not leave an unknown container in the runtime.
+                    if let Err(de) = self.runtime.delete(c.id(), true).await {
+                        tracing::warn!(container = %c.name(), error = %de, "cannot delete unrecorded container");
+                    }
+                    c.status = before;
+                    return Err(e);
+                }
+                Ok(())
             }
             Err(e) => {
                 if c.status.state != ContainerState::Configured {

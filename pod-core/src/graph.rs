@@ -319,7 +319,10 @@ mod tests {
         let b = ctr_config("b", &pod, &[&a.id]);
         a.dependencies.push(b.id.clone());
         let err = DepGraph::from_configs(&pod, [&a, &b]).unwrap_err();
-        assert!(matches!(err, Error::Cycle { ref pod, .. } if pod == "p"), "{err}");
+        assert!(
+            matches!(err, Error::Cycle { ref pod, .. } if pod == "p"),
+            "{err}"
+        );
         // A self dependency is a cycle too.
         let mut c = ctr_config("c", &pod, &[]);
         c.dependencies.push(c.id.clone());

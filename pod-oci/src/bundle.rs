@@ -331,7 +331,11 @@ pub fn build_spec(
             linux = linux.cgroups_path(cgroups_path(parent, id));
         }
     }
-    let linux = linux.namespaces(namespaces).build().map_err(&err)?;
+    let mut linux = linux.namespaces(namespaces).build().map_err(&err)?;
+    if p.rootless {
+        // The builder starts from `Linux::default()`, which has (empty) resources.
+        linux.set_resources(None);
+    }
 
     // Mounts.
     let mut mounts: Vec<Mount> = if p.rootless {
@@ -361,17 +365,19 @@ pub fn build_spec(
         .root(root)
         .process(process)
         .mounts(mounts)
-        .linux(linux);
+        .linux(linux)
+        .build()
+        .map_err(&err)?;
+    // The builder starts from `Spec::default()`: set every optional part explicitly.
     // runc refuses a hostname without a uts namespace of the container's own.
-    if joined(Namespace::Uts).is_none() {
-        let host = opts
-            .hostname
+    spec.set_hostname(joined(Namespace::Uts).is_none().then(|| {
+        opts.hostname
             .clone()
             .filter(|h| !h.is_empty())
-            .unwrap_or_else(|| ctr.id.short().to_owned());
-        spec = spec.hostname(host);
-    }
-    spec.build().map_err(&err)
+            .unwrap_or_else(|| ctr.id.short().to_owned())
+    }));
+    spec.set_annotations(None);
+    Ok(spec)
 }
 
 /// Writes the bundle of a container into `p.dir`: `config.json` (atomically, 0600) and,

@@ -396,6 +396,8 @@ fn report(sync: &mut Option<File>, msg: &str) {
 
 /// The detached monitor's work; returns the exit code.
 fn run(args: &MonitorArgs, sync: File) -> std::io::Result<i32> {
+    let t0 = Instant::now();
+    eprintln!("T start {:?}", Utc::now());
     let mut sync = Some(sync);
     let fail = |sync: &mut Option<File>, msg: String| {
         eprintln!("monitor {}: {msg}", args.id);
@@ -442,6 +444,7 @@ fn run(args: &MonitorArgs, sync: File) -> std::io::Result<i32> {
         Err(e) => return fail(&mut sync, format!("cannot run {}: {e}", args.runtime[0])),
     };
     drop(cmd); // closes our copies of the write ends
+    eprintln!("T spawned {:?}", t0.elapsed());
     let runtime_pid = Pid::from_raw(child.id() as i32);
     drop(child); // reaped below with waitpid
 
@@ -469,6 +472,7 @@ fn run(args: &MonitorArgs, sync: File) -> std::io::Result<i32> {
         }
         lp.step(Some(Duration::from_millis(500)))?;
     };
+    eprintln!("T created {:?}", t0.elapsed());
     // Whatever it printed is readable now (the container has not started yet).
     for raw in lp.pipes.iter().filter_map(|p| p.fd.as_ref().map(AsRawFd::as_raw_fd)).collect::<Vec<_>>() {
         lp.read_pipe(raw)?;
@@ -517,6 +521,7 @@ fn run(args: &MonitorArgs, sync: File) -> std::io::Result<i32> {
         Err(e) => return fail(&mut sync, format!("open {}: {e}", log_path.display())),
     };
     report(&mut sync, &format!("ok {ctr_pid}\n"));
+    eprintln!("T reported {:?}", t0.elapsed());
     for (stream, data) in std::mem::take(&mut lp.pending) {
         write_chunk(&mut log, stream, &data)?;
     }

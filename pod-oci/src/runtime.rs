@@ -163,6 +163,7 @@ impl OciRuntimeCli {
 
     async fn create_impl(&self, ctr: &ContainerConfig, opts: &CreateOptions) -> Result<i32, OciError> {
         let id = &ctr.id;
+        let t0 = Instant::now();
         let dir = self.container_dir(id);
         files::create_private_dir(&dir)?;
         // A stale runtime container with this id (an earlier run): remove it first.
@@ -208,6 +209,7 @@ impl OciRuntimeCli {
             .create(true)
             .open(&log_path)
             .map_err(|e| OciError::io("open", &log_path, e))?;
+        eprintln!("C bundle {:?} {:?}", t0.elapsed(), chrono::Utc::now());
         let mut child = tokio::process::Command::new(&self.cfg.monitor[0])
             .args(&argv)
             .stdin(Stdio::null())
@@ -224,10 +226,12 @@ impl OciRuntimeCli {
                 .await
                 .map_err(|e| OciError::io("read the monitor's sync pipe of", &dir, e))?;
         }
+        eprintln!("C read {:?}", t0.elapsed());
         let status = child
             .wait()
             .await
             .map_err(|e| OciError::io("wait for the monitor of", &dir, e))?;
+        eprintln!("C waited {:?}", t0.elapsed());
         if let Some(pid) = out.strip_prefix("ok ") {
             if let Ok(pid) = pid.trim().parse::<i32>() {
                 return Ok(pid);

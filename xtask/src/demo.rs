@@ -4,6 +4,7 @@
 //! removes the pod. Every command is echoed as `$ podctl …` before its output.
 
 use std::{
+    cell::RefCell,
     path::{Path, PathBuf},
     process::{Command, Stdio},
     thread,
@@ -13,6 +14,7 @@ use std::{
 use anyhow::{bail, Context, Result};
 
 use crate::{
+    cleanup,
     flags::DemoArgs,
     util::{self, Profile, TempDir},
 };
@@ -40,20 +42,26 @@ pub fn run(args: &DemoArgs) -> Result<()> {
         runroot: scratch.path().join("run"),
         runc: host.runc,
         rootfs,
+        pod_id: RefCell::new(None),
     };
     eprintln!(
-        "==> podctl runs with --root {} --runroot {} --runtime {}",
+        "==> podctl runs with --root {} --runroot {} --runtime {}\n==> ROOTFS={} (busybox)",
         demo.root.display(),
         demo.runroot.display(),
-        demo.runc.display()
+        demo.runc.display(),
+        demo.rootfs.display()
     );
     let result = demo.steps(args.keep);
     if result.is_err() || !args.keep {
-        // Always leave nothing behind on failure; on success `pod rm` already ran.
         if result.is_err() {
             eprintln!("==> cleaning up after the failure: podctl pod rm -f {POD}");
+            util::run_quiet(&mut demo.cmd(&["pod", "rm", "-f", POD]));
         }
-        util::run_quiet(&mut demo.cmd(&["pod", "rm", "-f", POD]));
+        let ids: Vec<String> = demo.pod_id.take().into_iter().collect();
+        let left = cleanup::force_cleanup(&demo.runc, scratch.path(), &ids);
+        if left > 0 {
+            eprintln!("warning: podctl left {left} runc containers, monitors or cgroups; removed");
+        }
     }
     if args.keep && result.is_ok() {
         scratch.keep();
@@ -75,6 +83,8 @@ struct Demo {
     runroot: PathBuf,
     runc: PathBuf,
     rootfs: PathBuf,
+    /// Set once `pod create` printed it (for the last-resort cgroup cleanup).
+    pod_id: RefCell<Option<String>>,
 }
 
 impl Demo {
@@ -92,18 +102,22 @@ impl Demo {
         cmd
     }
 
-    /// Echoes `$ podctl ARGS` and runs it with its output passed through.
-    fn step(&self, args: &[&str]) -> Result<()> {
+    /// Echoes `$ podctl ARGS`, runs it and prints its output; returns the output.
+    fn step(&self, args: &[&str]) -> Result<String> {
         let mut shown = Command::new("podctl");
         shown.args(args);
-        println!("$ {}", util::display(&shown));
-        util::run(&mut self.cmd(args))
-            .with_context(|| format!("demo step `{}` failed", util::display(&shown)))
+        let shown = util::display(&shown).replace(&*self.rootfs.to_string_lossy(), "$ROOTFS");
+        println!("$ {shown}");
+        let out = util::output(&mut self.cmd(args))
+            .with_context(|| format!("demo step `{shown}` failed"))?;
+        print!("{out}");
+        Ok(out)
     }
 
     fn steps(&self, keep: bool) -> Result<()> {
         let rootfs = path_str(&self.rootfs)?;
-        self.step(&["pod", "create", "--name", POD])?;
+        let id = self.step(&["pod", "create", "--name", POD])?;
+        self.pod_id.replace(Some(id.trim().to_owned()));
         self.step(&[
             "create",
             "--pod",

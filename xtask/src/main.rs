@@ -9,6 +9,7 @@
 
 mod bench;
 mod ci;
+mod cleanup;
 mod demo;
 mod flags;
 mod util;

@@ -35,9 +35,7 @@ impl Engine {
         }
         let name = spec.name.clone().unwrap_or_else(Name::generate);
         match self.store.lookup_container(name.as_str()).await {
-            Ok(c) if c.config.name == name => {
-                return Err(Error::ContainerExists(name.to_string()))
-            }
+            Ok(c) if c.config.name == name => return Err(Error::ContainerExists(name.to_string())),
             Ok(_) | Err(Error::NoSuchContainer(_)) | Err(Error::Ambiguous { .. }) => {}
             Err(e) => return Err(e),
         }
@@ -47,19 +45,14 @@ impl Engine {
             None => None,
         };
         let existing = match &pod {
-            Some(p) => {
-                let mut ctrs = self.store.pod_containers(&p.id).await?;
-                for c in &mut ctrs {
-                    let view = self.reconcile_view(c.clone()).await;
-                    *c = view;
-                }
-                ctrs
-            }
+            Some(p) => self.store.pod_containers(&p.id).await?,
             None => Vec::new(),
         };
         if let (Some(_), Some(p)) = (spec.init_type, &pod) {
+            // The pod's status with the runtime's view (only needed here).
+            let current = self.reconciled(existing.clone()).await;
             let status = PodStatus::from_states(
-                existing
+                current
                     .iter()
                     .filter(|c| c.config.init_type.is_none())
                     .map(|c| c.status.state),

@@ -4,16 +4,15 @@
 use std::collections::{HashSet, VecDeque};
 
 use crate::container::{
-    create_options, has_process, infra_pid_of, live_map, lock_live, pod_shares_infra,
-    start_jobs, Step,
+    create_options, has_process, infra_pid_of, live_map, lock_live, pod_shares_infra, start_jobs,
+    Step,
 };
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::graph::DepGraph;
 use crate::model::{
     format_time, Container, ContainerId, ContainerInspect, ContainerInspectConfig,
-    ContainerInspectState, ContainerState, EventKind, PodConfig, RestartPolicy, Signal,
-    ZERO_TIME,
+    ContainerInspectState, ContainerState, EventKind, PodConfig, RestartPolicy, Signal, ZERO_TIME,
 };
 
 /// Is this a container whose exit counts for the pod's exit policy?
@@ -32,7 +31,11 @@ impl Engine {
 
     /// The pid of the pod's infra container to join, or `InfraNotRunning` (members of a
     /// pod whose infra shares namespaces only; `None` otherwise).
-    async fn required_infra_pid(&self, c: &Container, pod: Option<&PodConfig>) -> Result<Option<i32>> {
+    async fn required_infra_pid(
+        &self,
+        c: &Container,
+        pod: Option<&PodConfig>,
+    ) -> Result<Option<i32>> {
         let Some(pod) = pod else { return Ok(None) };
         if c.config.is_infra || !pod_shares_infra(pod) {
             return Ok(None);
@@ -221,9 +224,7 @@ impl Engine {
                     c.name()
                 ))),
             },
-            ContainerState::Stopped | ContainerState::Exited => {
-                Ok(c.status.exit_code.unwrap_or(0))
-            }
+            ContainerState::Stopped | ContainerState::Exited => Ok(c.status.exit_code.unwrap_or(0)),
             state => Err(Error::InvalidState {
                 container: c.name().to_string(),
                 state,

@@ -38,7 +38,10 @@ impl Engine {
                 Err(e) => return Err(e),
             }
             let command = if spec.infra_command.is_empty() {
-                DEFAULT_INFRA_COMMAND.iter().map(|s| s.to_string()).collect()
+                DEFAULT_INFRA_COMMAND
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect()
             } else {
                 spec.infra_command.clone()
             };

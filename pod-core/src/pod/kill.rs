@@ -10,10 +10,7 @@ impl Engine {
         let pod = self.store.lookup_pod(pod).await?;
         let _lock = self.store.lock_pod(&pod.id).await?;
         let ctrs = self.synced_pod_containers(&pod.id).await?;
-        let targets: Vec<&Container> = ctrs
-            .iter()
-            .filter(|c| c.status.state.can_kill())
-            .collect();
+        let targets: Vec<&Container> = ctrs.iter().filter(|c| c.status.state.can_kill()).collect();
         let live = live_map(&ctrs);
         // The exit is recorded by each container's monitor (container_cleanup) and
         // seen by reads before that (reconcile).

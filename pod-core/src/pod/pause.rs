@@ -44,7 +44,8 @@ impl Engine {
         } else {
             EventKind::Unpause
         };
-        self.event(kind, Some(&pod.id), None, pod.name.as_str()).await;
+        self.event(kind, Some(&pod.id), None, pod.name.as_str())
+            .await;
         Ok(pod)
     }
 }

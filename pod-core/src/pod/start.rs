@@ -56,10 +56,12 @@ impl Engine {
                 return Err(partial(errors));
             }
             for init in inits {
-                self.run_init(pod, &live, init.id()).await.map_err(|e| match e {
-                    e @ Error::InitFailed(..) => e,
-                    e => partial([(init.name().to_string(), e)].into()),
-                })?;
+                self.run_init(pod, &live, init.id())
+                    .await
+                    .map_err(|e| match e {
+                        e @ Error::InitFailed(..) => e,
+                        e => partial([(init.name().to_string(), e)].into()),
+                    })?;
             }
         }
 

@@ -40,7 +40,12 @@ impl Engine {
         let live = live_map(ctrs);
         let all: Vec<&Container> = ctrs.iter().collect();
         let errors = self
-            .run_steps(Some(pod), &live, stop_jobs(graph, &all), Step::Stop(timeout))
+            .run_steps(
+                Some(pod),
+                &live,
+                stop_jobs(graph, &all),
+                Step::Stop(timeout),
+            )
             .await;
         if errors.is_empty() {
             self.remove_pod_cgroup(pod).await;

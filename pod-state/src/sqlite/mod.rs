@@ -436,16 +436,15 @@ impl SqliteStore {
         .await
     }
 
-    /// Test hook: inserts `pod` in an IMMEDIATE transaction, calls `then` while the
+    /// Test hook: inserts `pods` in one IMMEDIATE transaction, calls `then` while the
     /// transaction is still open (a crash test kills the process there), then rolls
     /// back. Blocks the calling thread.
     #[doc(hidden)]
     pub fn debug_insert_uncommitted(
         &self,
-        pod: &PodConfig,
+        pods: &[PodConfig],
         then: impl FnOnce(),
     ) -> Result<(), StateError> {
-        let json = to_json(pod, || format!("pod {}", pod.id))?;
         let mut conn = self
             .inner
             .conn
@@ -453,7 +452,10 @@ impl SqliteStore {
             .unwrap_or_else(PoisonError::into_inner);
         let res = (|| -> OpResult<()> {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            insert_pod(&tx, pod, &json)?;
+            for pod in pods {
+                let json = to_json(pod, || format!("pod {}", pod.id))?;
+                insert_pod(&tx, pod, &json)?;
+            }
             then();
             tx.rollback()?;
             Ok(())

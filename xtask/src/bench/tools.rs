@@ -2,10 +2,11 @@
 //! its own state directories under the benchmark's scratch directory.
 
 use std::{
+    cell::RefCell,
     ffi::OsString,
     fs,
     path::{Path, PathBuf},
-    process::{Command, Stdio},
+    process::Command,
 };
 
 use anyhow::{bail, Context, Result};
@@ -66,6 +67,7 @@ pub struct Tool {
     /// Its state lives here and nowhere else.
     pub dir: PathBuf,
     rootfs: PathBuf,
+    pod_ids: RefCell<Vec<String>>,
 }
 
 impl Tool {
@@ -87,6 +89,7 @@ impl Tool {
             env: Vec::new(),
             dir,
             rootfs,
+            pod_ids: RefCell::new(Vec::new()),
         })
     }
 
@@ -114,6 +117,7 @@ impl Tool {
             env: vec![("CONTAINERS_CONF".into(), conf.into())],
             dir,
             rootfs,
+            pod_ids: RefCell::new(Vec::new()),
         })
     }
 
@@ -151,13 +155,15 @@ impl Tool {
         for i in 1..=shape.containers() {
             let name = ctr_name(pod, i);
             let prev = ctr_name(pod, i.saturating_sub(1));
-            let mut args = vec!["create", "--pod", pod, "--name", &name, "--rootfs", &rootfs];
+            let mut args = vec!["create", "--pod", pod, "--name", &name];
             if let Shape::Chain(_) = shape {
                 if i > 1 {
                     args.extend(["--requires", prev.as_str()]);
                 }
             }
-            args.extend(["sh", "-c", CTR_SCRIPT]);
+            // Last before the command: podman's `--rootfs` is a switch that makes the
+            // first positional argument the rootfs, and options stop there.
+            args.extend(["--rootfs", &rootfs, "sh", "-c", CTR_SCRIPT]);
             self.run(&args)?;
         }
         Ok(())
@@ -167,10 +173,11 @@ impl Tool {
     /// pod a network namespace with loopback only, and so does podman's with it, so
     /// both do the same work (no bridge, no netavark).
     pub fn create_empty_pod(&self, pod: &str) -> Result<()> {
-        match self.kind {
+        let id = match self.kind {
             Kind::Podctl => self.run(&["pod", "create", "--name", pod])?,
             Kind::Podman => self.run(&["pod", "create", "--name", pod, "--network", "none"])?,
         };
+        self.pod_ids.borrow_mut().push(id.trim().to_owned());
         Ok(())
     }
 
@@ -217,126 +224,26 @@ impl Tool {
         })
     }
 
-    /// Best-effort removal of everything this tool created: pods, containers, images,
-    /// then leftover runc containers, monitors and mounts under its directory.
-    pub fn cleanup(&self, runc: &Path) {
-        match self.kind {
-            Kind::Podctl => {
-                util::run_quiet(&mut self.cmd(&["pod", "rm", "-a", "-f", "-t", "0"]));
-                util::run_quiet(&mut self.cmd(&["rm", "-a", "-f", "-t", "0"]));
-            }
-            Kind::Podman => {
-                util::run_quiet(&mut self.cmd(&["pod", "rm", "-a", "-f", "-t", "0"]));
-                util::run_quiet(&mut self.cmd(&["rm", "-a", "-f", "-t", "0"]));
-                util::run_quiet(&mut self.cmd(&["rmi", "-a", "-f"]));
-            }
+    /// Best-effort removal through the CLI of everything this tool created (pods,
+    /// containers, podman's pause image); [`crate::cleanup::force_cleanup`] then
+    /// removes whatever it left.
+    pub fn cleanup(&self) {
+        util::run_quiet(&mut self.cmd(&["pod", "rm", "-a", "-f", "-t", "0"]));
+        util::run_quiet(&mut self.cmd(&["rm", "-a", "-f", "-t", "0"]));
+        if self.kind == Kind::Podman {
+            util::run_quiet(&mut self.cmd(&["rmi", "-a", "-f"]));
         }
-        cleanup_runc_roots(runc, &self.dir);
-        for p in self.monitors() {
-            // SAFETY: plain kill(2) on a process this benchmark started.
-            unsafe { libc::kill(p.pid as libc::pid_t, libc::SIGKILL) };
-        }
-        unmount_under(&self.dir);
+    }
+
+    /// Ids of the pods this tool created (for the last-resort cgroup cleanup).
+    pub fn pod_ids(&self) -> Vec<String> {
+        self.pod_ids.borrow().clone()
     }
 }
 
 /// `<pod>-c<i>`; `i` = 0 names nothing that exists (chain predecessor of the first).
 pub fn ctr_name(pod: &str, i: usize) -> String {
     format!("{pod}-c{i}")
-}
-
-/// Deletes every runc container whose state lives under `dir` (any runc `--root`
-/// found there by its `<root>/<id>/state.json` layout).
-pub fn cleanup_runc_roots(runc: &Path, dir: &Path) {
-    let mut roots = Vec::new();
-    find_runc_roots(dir, 0, &mut roots);
-    for root in roots {
-        let Ok(entries) = fs::read_dir(&root) else {
-            continue;
-        };
-        for id in entries.flatten().map(|e| e.file_name()) {
-            util::run_quiet(
-                Command::new(runc)
-                    .arg("--root")
-                    .arg(&root)
-                    .args(["delete", "-f"])
-                    .arg(&id)
-                    .stdin(Stdio::null()),
-            );
-        }
-    }
-}
-
-fn find_runc_roots(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
-    if depth > 6 {
-        return;
-    }
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if !entry.file_type().is_ok_and(|t| t.is_dir()) {
-            continue;
-        }
-        if path.join("state.json").is_file() {
-            if let Some(parent) = path.parent() {
-                if !out.iter().any(|r| r == parent) {
-                    out.push(parent.to_path_buf());
-                }
-            }
-        } else {
-            find_runc_roots(&path, depth + 1, out);
-        }
-    }
-}
-
-/// Lazily unmounts every mount point under `dir`, deepest first.
-pub fn unmount_under(dir: &Path) {
-    let Ok(info) = fs::read_to_string("/proc/self/mountinfo") else {
-        return;
-    };
-    let mut points = mount_points_under(&info, dir);
-    points.sort_by_key(|p| std::cmp::Reverse(p.len()));
-    for point in points {
-        let Ok(c) = std::ffi::CString::new(point) else {
-            continue;
-        };
-        // SAFETY: a valid NUL-terminated path; failure is harmless here.
-        unsafe { libc::umount2(c.as_ptr(), libc::MNT_DETACH) };
-    }
-}
-
-/// Mount points (field 5 of mountinfo, octal escapes decoded) at or under `dir`.
-pub fn mount_points_under(mountinfo: &str, dir: &Path) -> Vec<String> {
-    let dir = dir.to_string_lossy();
-    let dir = dir.trim_end_matches('/');
-    mountinfo
-        .lines()
-        .filter_map(|l| l.split(' ').nth(4))
-        .map(unescape_mountinfo)
-        .filter(|p| p == dir || p.starts_with(&format!("{dir}/")))
-        .collect()
-}
-
-fn unescape_mountinfo(field: &str) -> String {
-    let mut out = String::new();
-    let mut chars = field.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            let code: String = chars.by_ref().take(3).collect();
-            match u8::from_str_radix(&code, 8) {
-                Ok(b) => out.push(char::from(b)),
-                Err(_) => {
-                    out.push('\\');
-                    out.push_str(&code);
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -371,37 +278,5 @@ mod tests {
         let conf = fs::read_to_string(dir.path().join("podman/containers.conf")).unwrap();
         assert!(conf.contains("nofile=1024:1024"), "{conf}");
         assert!(cmd.get_envs().any(|(k, _)| k == "CONTAINERS_CONF"));
-    }
-
-    #[test]
-    fn mountinfo_filtering() {
-        let info = "\
-22 1 8:1 / / rw - ext4 /dev/vda rw
-90 22 0:50 / /tmp/b/podman/root/overlay rw - ext4 /dev/vda rw
-91 90 0:51 / /tmp/b/podman/root/overlay/x/merged rw - overlay overlay rw
-92 22 0:52 / /tmp/b2 rw - tmpfs tmpfs rw
-93 22 0:53 / /tmp/b/with\\040space rw - tmpfs tmpfs rw
-";
-        let got = mount_points_under(info, Path::new("/tmp/b/"));
-        assert_eq!(
-            got,
-            [
-                "/tmp/b/podman/root/overlay",
-                "/tmp/b/podman/root/overlay/x/merged",
-                "/tmp/b/with space"
-            ]
-        );
-    }
-
-    #[test]
-    fn runc_roots_are_found_by_layout() {
-        let dir = crate::util::TempDir::new("xtask-test-runc").unwrap();
-        let state = dir.path().join("run/runtime/abc");
-        fs::create_dir_all(&state).unwrap();
-        fs::write(state.join("state.json"), "{}").unwrap();
-        fs::create_dir_all(dir.path().join("other/empty")).unwrap();
-        let mut roots = Vec::new();
-        find_runc_roots(dir.path(), 0, &mut roots);
-        assert_eq!(roots, [dir.path().join("run/runtime")]);
     }
 }
