@@ -191,5 +191,13 @@ async fn a_stored_outside_pod_dependency_blocks_create_in_that_pod() {
         .await
         .unwrap_err();
     assert!(matches!(err, Error::DependencyOutsidePod { .. }), "{err:?}");
-    assert!(env.store.lookup_container("c").await.is_err(), "not stored");
+    let names: Vec<String> = env
+        .store
+        .list_containers()
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.name().to_string())
+        .collect();
+    assert!(!names.contains(&"c".to_string()), "not stored");
 }

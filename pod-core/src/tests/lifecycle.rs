@@ -234,7 +234,12 @@ async fn container_rm_rules() {
         *b.id()
     );
     assert_eq!(env.calls("kill"), ["b 9 all=true"]);
-    assert!(env.store.lookup_container("b").await.is_err());
+    assert!(env
+        .store
+        .container(b.id())
+        .await
+        .unwrap_err()
+        .is_not_found());
     // Now a has no dependents; stopped containers need no force.
     env.engine.container_stop("a", None).await.unwrap();
     env.engine.container_rm("a", false, None).await.unwrap();
