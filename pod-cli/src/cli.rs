@@ -459,8 +459,12 @@ pub struct CreateArgs {
     #[arg(long)]
     pub restart: Option<String>,
     /// Command and arguments.
-    #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true,
-          value_name = "COMMAND")]
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "COMMAND"
+    )]
     pub command: Vec<String>,
 }
 
@@ -628,8 +632,23 @@ mod tests {
     #[test]
     fn pod_create_flags() {
         let c = parse(&[
-            "pod", "create", "-n", "web", "--infra=false", "--share", "ipc,uts", "-h", "host1",
-            "-l", "a=b", "--label", "c=d", "--exit-policy", "stop", "--infra-name", "inf",
+            "pod",
+            "create",
+            "-n",
+            "web",
+            "--infra=false",
+            "--share",
+            "ipc,uts",
+            "-h",
+            "host1",
+            "-l",
+            "a=b",
+            "--label",
+            "c=d",
+            "--exit-policy",
+            "stop",
+            "--infra-name",
+            "inf",
         ])
         .unwrap();
         let Command::Pod(PodCommand::Create(a)) = c.command else {
@@ -673,8 +692,20 @@ mod tests {
     #[test]
     fn pod_ps_flags() {
         let c = parse(&[
-            "pod", "ps", "-f", "name=web", "--filter", "status=running", "--sort", "name", "-q",
-            "--no-trunc", "--ctr-names", "--ctr-ids", "--ctr-status", "-n",
+            "pod",
+            "ps",
+            "-f",
+            "name=web",
+            "--filter",
+            "status=running",
+            "--sort",
+            "name",
+            "-q",
+            "--no-trunc",
+            "--ctr-names",
+            "--ctr-ids",
+            "--ctr-status",
+            "-n",
         ])
         .unwrap();
         let Command::Pod(PodCommand::Ps(a)) = c.command else {
@@ -705,9 +736,28 @@ mod tests {
     #[test]
     fn create_trailing_command() {
         let c = parse(&[
-            "create", "--pod", "p", "--name", "c", "--rootfs", "/r", "--requires", "a,b",
-            "--requires", "c", "--init-ctr", "once", "-e", "A=1", "-w", "/tmp", "-u", "0:0",
-            "sh", "-c", "echo hi --name x",
+            "create",
+            "--pod",
+            "p",
+            "--name",
+            "c",
+            "--rootfs",
+            "/r",
+            "--requires",
+            "a,b",
+            "--requires",
+            "c",
+            "--init-ctr",
+            "once",
+            "-e",
+            "A=1",
+            "-w",
+            "/tmp",
+            "-u",
+            "0:0",
+            "sh",
+            "-c",
+            "echo hi --name x",
         ])
         .unwrap();
         let Command::Ctr(ContainerCommand::Create(a)) = c.command else {
@@ -719,7 +769,10 @@ mod tests {
         assert_eq!(a.init_ctr.as_deref(), Some("once"));
         // the same under `container`
         let c = parse(&["container", "create", "--rootfs", "/r", "true"]).unwrap();
-        assert!(matches!(c.command, Command::Container(ContainerCommand::Create(_))));
+        assert!(matches!(
+            c.command,
+            Command::Container(ContainerCommand::Create(_))
+        ));
     }
 
     #[test]

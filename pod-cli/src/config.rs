@@ -31,7 +31,15 @@ impl FileConfig {
         macro_rules! take {
             ($($f:ident),*) => { $( if other.$f.is_some() { self.$f = other.$f; } )* };
         }
-        take!(root, runroot, runtime, log_level, stop_timeout, catatonit, parallelism);
+        take!(
+            root,
+            runroot,
+            runtime,
+            log_level,
+            stop_timeout,
+            catatonit,
+            parallelism
+        );
     }
 }
 
@@ -208,7 +216,10 @@ pub struct Settings {
 /// Built-in default directories for root or a rootless user.
 pub fn default_dirs(rootless: bool, uid: u32) -> (PathBuf, PathBuf) {
     if !rootless {
-        return (PathBuf::from("/var/lib/podctl"), PathBuf::from("/run/podctl"));
+        return (
+            PathBuf::from("/var/lib/podctl"),
+            PathBuf::from("/run/podctl"),
+        );
     }
     let root = xdg_dir("XDG_DATA_HOME", ".local/share")
         .map(|d| d.join("podctl"))
@@ -392,7 +403,10 @@ parallelism = 4
         std::fs::write(&f, "stop_timeout = 2\n").unwrap();
         assert_eq!(load(Some(&f)).unwrap().stop_timeout, Some(2));
         let missing = dir.path().join("nope.toml");
-        assert!(load(Some(&missing)).unwrap_err().to_string().contains("nope.toml"));
+        assert!(load(Some(&missing))
+            .unwrap_err()
+            .to_string()
+            .contains("nope.toml"));
         assert!(load_file(&missing, false).unwrap().is_none());
     }
 

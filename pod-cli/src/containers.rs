@@ -17,7 +17,9 @@ use crate::cli::{
 use crate::context::Ctx;
 use crate::error::{CliError, CmdResult, Errors};
 use crate::filter::{container_filter, parse_filters};
-use crate::format::{ago, header_from, json_pretty, render_template, truncate_command, OutputFormat};
+use crate::format::{
+    ago, header_from, json_pretty, render_template, truncate_command, OutputFormat,
+};
 use crate::logs::{print_logs, LogSource};
 use crate::pods::{parse_labels, print_inspect, timeout_arg};
 
@@ -85,8 +87,8 @@ pub fn parse_restart(s: &str) -> Result<RestartPolicy, CliError> {
         "unless-stopped" => RestartPolicy::UnlessStopped,
         _ => {
             return Err(CliError::new(format!(
-                "invalid restart policy {s:?}: must be one of no, always, on-failure, unless-stopped"
-            )))
+            "invalid restart policy {s:?}: must be one of no, always, on-failure, unless-stopped"
+        )))
         }
     })
 }
@@ -108,7 +110,12 @@ async fn create(ctx: &Ctx, a: &CreateArgs) -> Result<pod_core::ContainerId, CliE
     let name = a.name.as_deref().map(Name::parse).transpose()?;
     let stop_signal = a.stop_signal.as_deref().map(Signal::parse).transpose()?;
     let init_type = a.init_ctr.as_deref().map(InitType::parse).transpose()?;
-    let restart_policy = a.restart.as_deref().map(parse_restart).transpose()?.unwrap_or_default();
+    let restart_policy = a
+        .restart
+        .as_deref()
+        .map(parse_restart)
+        .transpose()?
+        .unwrap_or_default();
     let rootfs = check_rootfs(&a.rootfs)?;
     let spec = ContainerSpec {
         name,
@@ -410,7 +417,7 @@ async fn ps(ctx: &Ctx, a: &CtrPsArgs) -> CmdResult {
         }
     }
     // podman lists the newest first
-    ctrs.sort_by(|x, y| y.config.created.cmp(&x.config.created));
+    ctrs.sort_by_key(|c| std::cmp::Reverse(c.config.created));
     let mut out = std::io::stdout().lock();
     if a.quiet {
         for c in &ctrs {
@@ -555,7 +562,10 @@ mod tests {
     #[test]
     fn statuses() {
         let now = Utc.timestamp_opt(1_700_000_005, 0).unwrap();
-        assert_eq!(status_text(&ctr(ContainerState::Configured), now), "Created");
+        assert_eq!(
+            status_text(&ctr(ContainerState::Configured), now),
+            "Created"
+        );
         assert_eq!(
             status_text(&ctr(ContainerState::Running), now),
             "Up 5 seconds ago"
@@ -581,11 +591,18 @@ mod tests {
     fn env_and_restart() {
         std::env::set_var("PODCTL_TEST_ENV", "v");
         assert_eq!(
-            parse_env(&["A=1".into(), "PODCTL_TEST_ENV".into(), "PODCTL_UNSET_XYZ".into()]),
+            parse_env(&[
+                "A=1".into(),
+                "PODCTL_TEST_ENV".into(),
+                "PODCTL_UNSET_XYZ".into()
+            ]),
             vec!["A=1", "PODCTL_TEST_ENV=v"]
         );
         assert_eq!(parse_restart("always").unwrap(), RestartPolicy::Always);
-        assert_eq!(parse_restart("on-failure:3").unwrap(), RestartPolicy::OnFailure);
+        assert_eq!(
+            parse_restart("on-failure:3").unwrap(),
+            RestartPolicy::OnFailure
+        );
         assert!(parse_restart("sometimes").is_err());
     }
 
@@ -597,6 +614,9 @@ mod tests {
         assert!(e.message.contains("No such file"), "{e}");
         let f = d.path().join("file");
         std::fs::write(&f, "x").unwrap();
-        assert!(check_rootfs(&f).unwrap_err().message.contains("not a directory"));
+        assert!(check_rootfs(&f)
+            .unwrap_err()
+            .message
+            .contains("not a directory"));
     }
 }

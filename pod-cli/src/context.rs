@@ -82,9 +82,8 @@ fn build(s: &Settings) -> Result<Parts, CliError> {
     cfg.exit_command = exit_command(&exe, s);
     cfg.rootless = s.rootless;
     cfg.catatonit = s.catatonit_binary();
-    let runtime = Arc::new(
-        pod_oci::OciRuntimeCli::new(cfg).map_err(|e| CliError::new(e.to_string()))?,
-    );
+    let runtime =
+        Arc::new(pod_oci::OciRuntimeCli::new(cfg).map_err(|e| CliError::new(e.to_string()))?);
     let cgroups = pod_cgroups::HostCgroups::detect().map_err(|e| CliError::new(e.to_string()))?;
     let mut engine = Engine::new(Arc::new(store), runtime.clone(), Arc::new(cgroups));
     if let Some(n) = s.parallelism {

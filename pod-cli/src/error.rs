@@ -22,7 +22,6 @@ impl CliError {
             message: message.into(),
         }
     }
-
 }
 
 impl fmt::Display for CliError {

@@ -131,7 +131,9 @@ pub fn pod_filter(
                 }
                 Box::new(move |p| {
                     let s = p.status.as_str().to_lowercase();
-                    values.iter().any(|v| *v == s || (v == "dead" && s == "error"))
+                    values
+                        .iter()
+                        .any(|v| *v == s || (v == "dead" && s == "error"))
                 })
             }
             "ctr-names" => {
@@ -149,8 +151,10 @@ pub fn pod_filter(
             }),
             "ctr-status" => {
                 for v in &values {
-                    if !["created", "running", "paused", "stopped", "exited", "unknown"]
-                        .contains(&v.as_str())
+                    if ![
+                        "created", "running", "paused", "stopped", "exited", "unknown",
+                    ]
+                    .contains(&v.as_str())
                     {
                         return Err(CliError::new(format!("{v} is not a valid status")));
                     }
@@ -239,7 +243,7 @@ pub fn container_filter(filters: &BTreeMap<String, Vec<String>>) -> Result<CtrPr
 /// Sorts pods as `pod ps --sort` (created = newest first).
 pub fn sort_pods(pods: &mut [PodSummary], by: &str) -> Result<(), CliError> {
     match by {
-        "created" => pods.sort_by(|a, b| b.config.created.cmp(&a.config.created)),
+        "created" => pods.sort_by_key(|p| std::cmp::Reverse(p.config.created)),
         "id" => pods.sort_by(|a, b| a.config.id.cmp(&b.config.id)),
         "name" => pods.sort_by(|a, b| a.config.name.cmp(&b.config.name)),
         "number" => pods.sort_by_key(|p| p.containers.len()),
@@ -294,7 +298,13 @@ mod tests {
         }
     }
 
-    fn pod(name: &str, id: char, created: i64, status: PodStatus, ctrs: Vec<Container>) -> PodSummary {
+    fn pod(
+        name: &str,
+        id: char,
+        created: i64,
+        status: PodStatus,
+        ctrs: Vec<Container>,
+    ) -> PodSummary {
         PodSummary {
             config: PodConfig {
                 id: PodId::parse(&id.to_string().repeat(64)).unwrap(),
@@ -315,7 +325,13 @@ mod tests {
 
     fn pods() -> Vec<PodSummary> {
         vec![
-            pod("web", 'a', 1, PodStatus::Running, vec![ctr("web-1", 'd', ContainerState::Running)]),
+            pod(
+                "web",
+                'a',
+                1,
+                PodStatus::Running,
+                vec![ctr("web-1", 'd', ContainerState::Running)],
+            ),
             pod(
                 "db",
                 'b',
@@ -351,7 +367,10 @@ mod tests {
         assert_eq!(names(&["label=tier"]), vec!["web", "db", "cache"]);
         assert_eq!(names(&["label!=tier=db"]), vec!["web", "cache"]);
         assert_eq!(names(&["status=running"]), vec!["web"]);
-        assert_eq!(names(&["status=exited", "status=created"]), vec!["db", "cache"]);
+        assert_eq!(
+            names(&["status=exited", "status=created"]),
+            vec!["db", "cache"]
+        );
         assert_eq!(names(&["ctr-names=db-2"]), vec!["db"]);
         assert_eq!(names(&["ctr-ids=ddd"]), vec!["web"]);
         assert_eq!(names(&["ctr-status=exited"]), vec!["db"]);
@@ -388,7 +407,9 @@ mod tests {
         let order = |by: &str| {
             let mut p = pods();
             sort_pods(&mut p, by).unwrap();
-            p.iter().map(|p| p.config.name.to_string()).collect::<Vec<_>>()
+            p.iter()
+                .map(|p| p.config.name.to_string())
+                .collect::<Vec<_>>()
         };
         assert_eq!(order("created"), vec!["cache", "db", "web"]);
         assert_eq!(order("id"), vec!["web", "db", "cache"]);

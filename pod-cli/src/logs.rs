@@ -144,8 +144,16 @@ fn printer(opts: &LogOptions, n: usize) -> Result<Printer, CliError> {
     let now = Utc::now();
     Ok(Printer {
         timestamps: opts.timestamps,
-        since: opts.since.as_deref().map(|s| parse_time(s, now)).transpose()?,
-        until: opts.until.as_deref().map(|s| parse_time(s, now)).transpose()?,
+        since: opts
+            .since
+            .as_deref()
+            .map(|s| parse_time(s, now))
+            .transpose()?,
+        until: opts
+            .until
+            .as_deref()
+            .map(|s| parse_time(s, now))
+            .transpose()?,
         open: vec![[false, false]; n],
     })
 }
@@ -262,7 +270,11 @@ mod tests {
         });
         assert!(r.read_new().unwrap().is_empty());
         let mut f = std::fs::File::create(&path).unwrap();
-        write!(f, "2024-01-01T00:00:00.000000001Z stdout F hello\n2024-01-01T00:00:01Z stderr P par").unwrap();
+        write!(
+            f,
+            "2024-01-01T00:00:00.000000001Z stdout F hello\n2024-01-01T00:00:01Z stderr P par"
+        )
+        .unwrap();
         let got = r.read_new().unwrap();
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].text, "hello");

@@ -114,7 +114,9 @@ async fn targets(ctx: &Ctx, sel: &PodSelectArgs) -> Result<Vec<String>, CliError
         ));
     }
     if given == 0 {
-        return Err(CliError::new("you must provide at least one pod name or id"));
+        return Err(CliError::new(
+            "you must provide at least one pod name or id",
+        ));
     }
     if sel.all || sel.latest {
         let pods = ctx.engine()?.store().list_pods().await?;
@@ -320,7 +322,13 @@ const POD_HEADERS: &[(&str, &str)] = &[
 
 /// podman's default `pod ps` row for the given flags.
 fn default_pod_format(a: &PodPsArgs) -> String {
-    let mut row = vec!["{{.ID}}", "{{.Name}}", "{{.Status}}", "{{.Created}}", "{{.InfraID}}"];
+    let mut row = vec![
+        "{{.ID}}",
+        "{{.Name}}",
+        "{{.Status}}",
+        "{{.Created}}",
+        "{{.InfraID}}",
+    ];
     if a.ctr_ids {
         row.push("{{.ContainerIds}}");
     }
@@ -519,8 +527,11 @@ async fn stats(ctx: &Ctx, a: &PodStatsArgs) -> CmdResult {
 async fn logs(ctx: &Ctx, a: &PodLogsArgs) -> CmdResult {
     let p = one_pod(ctx, a.latest, a.pod.as_ref()).await?;
     let summary = ctx.engine()?.pod_summary(&p).await?;
-    let mut ctrs: Vec<&pod_core::Container> =
-        summary.containers.iter().filter(|c| !c.config.is_infra).collect();
+    let mut ctrs: Vec<&pod_core::Container> = summary
+        .containers
+        .iter()
+        .filter(|c| !c.config.is_infra)
+        .collect();
     if let Some(sel) = &a.container {
         ctrs.retain(|c| c.name().as_str() == sel || c.id().as_str().starts_with(sel.as_str()));
         if ctrs.is_empty() {
@@ -554,7 +565,11 @@ async fn status(ctx: &Ctx, a: &PodStatusArgs) -> CmdResult {
     println!("{}", summary.status);
     if a.containers {
         let mut text = String::from("CONTAINER ID\tNAME\tSTATE\n");
-        for c in summary.containers.iter().filter(|c| c.config.init_type.is_none()) {
+        for c in summary
+            .containers
+            .iter()
+            .filter(|c| c.config.init_type.is_none())
+        {
             text.push_str(&format!(
                 "{}\t{}\t{}\n",
                 c.id().short(),

@@ -140,9 +140,9 @@ impl Template {
         let mut p = Parser { tokens, pos: 0 };
         let (nodes, end) = p.parse_list(0)?;
         match end {
-            End::Eof => Ok(Self { nodes, table }),
-            End::Else => err("unexpected {{else}}"),
-            End::End => err("unexpected {{end}}"),
+            Stop::Eof => Ok(Self { nodes, table }),
+            Stop::Else => err("unexpected {{else}}"),
+            Stop::End => err("unexpected {{end}}"),
         }
     }
 
@@ -195,8 +195,7 @@ pub fn default_header(field: &str) -> String {
         if i > 0 && c.is_uppercase() {
             let prev = chars[i - 1];
             let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
-            if prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_lower)
-            {
+            if prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_lower) {
                 out.push(' ');
             }
         }
@@ -388,7 +387,7 @@ fn lex_action(s: &str) -> Result<(Vec<Word>, &str, bool), TemplateError> {
 // ---------------------------------------------------------------------------------------
 // Parsing.
 
-enum End {
+enum Stop {
     Eof,
     Else,
     End,
@@ -400,7 +399,7 @@ struct Parser {
 }
 
 impl Parser {
-    fn parse_list(&mut self, depth: usize) -> Result<(Vec<Node>, End), TemplateError> {
+    fn parse_list(&mut self, depth: usize) -> Result<(Vec<Node>, Stop), TemplateError> {
         if depth > MAX_DEPTH {
             return err("blocks nested too deeply");
         }
@@ -416,31 +415,33 @@ impl Parser {
                         if words.len() > 1 {
                             return err("unexpected words after end");
                         }
-                        return Ok((nodes, End::End));
+                        return Ok((nodes, Stop::End));
                     }
                     Some(Word::Ident(k)) if k == "else" => {
                         if words.len() > 1 {
                             return err("unexpected words after else");
                         }
-                        return Ok((nodes, End::Else));
+                        return Ok((nodes, Stop::Else));
                     }
                     Some(Word::Ident(k)) if k == "if" || k == "range" => {
                         let is_if = k == "if";
                         let pipe = parse_pipeline(&words[1..])?;
                         let (body, end) = self.parse_list(depth + 1)?;
                         let else_body = match end {
-                            End::Eof => return err(format!("unexpected EOF: missing {{{{end}}}} for {k}")),
-                            End::End => Vec::new(),
-                            End::Else => {
+                            Stop::Eof => {
+                                return err(format!("unexpected EOF: missing {{{{end}}}} for {k}"))
+                            }
+                            Stop::End => Vec::new(),
+                            Stop::Else => {
                                 let (e, end2) = self.parse_list(depth + 1)?;
                                 match end2 {
-                                    End::End => e,
-                                    End::Eof => {
+                                    Stop::End => e,
+                                    Stop::Eof => {
                                         return err(format!(
                                             "unexpected EOF: missing {{{{end}}}} for {k}"
                                         ))
                                     }
-                                    End::Else => return err("more than one {{else}}"),
+                                    Stop::Else => return err("more than one {{else}}"),
                                 }
                             }
                         };
@@ -454,7 +455,7 @@ impl Parser {
                 },
             }
         }
-        Ok((nodes, End::Eof))
+        Ok((nodes, Stop::Eof))
     }
 }
 
@@ -537,9 +538,7 @@ fn exec_list(nodes: &[Node], dot: &Value, out: &mut String) -> Result<(), Templa
                     Value::Array(a) => a,
                     Value::Object(m) => m.into_iter().map(|(_, v)| v).collect(),
                     Value::Null => Vec::new(),
-                    other => {
-                        return err(format!("range can't iterate over {}", go_string(&other)))
-                    }
+                    other => return err(format!("range can't iterate over {}", go_string(&other))),
                 };
                 if items.is_empty() {
                     exec_list(els, dot, out)?;
@@ -590,12 +589,7 @@ fn eval_operand(o: &Operand, dot: &Value) -> Result<Value, TemplateError> {
                         None => return err(format!("can't evaluate field {name}")),
                     },
                     Value::Null if map_like => return Ok(Value::String("<no value>".into())),
-                    _ => {
-                        return err(format!(
-                            "can't evaluate field {name} in {}",
-                            go_string(cur)
-                        ))
-                    }
+                    _ => return err(format!("can't evaluate field {name} in {}", go_string(cur))),
                 }
                 map_like = MAP_FIELDS.contains(&name.as_str());
             }
@@ -607,9 +601,9 @@ fn eval_operand(o: &Operand, dot: &Value) -> Result<Value, TemplateError> {
 fn call(f: Func, args: &[Value]) -> Result<Value, TemplateError> {
     let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::Null);
     Ok(match f {
-        Func::Json => Value::String(
-            serde_json::to_string(&arg(0)).map_err(|e| TemplateError(e.to_string()))?,
-        ),
+        Func::Json => {
+            Value::String(serde_json::to_string(&arg(0)).map_err(|e| TemplateError(e.to_string()))?)
+        }
         Func::Lower => Value::String(go_string(&arg(0)).to_lowercase()),
         Func::Upper => Value::String(go_string(&arg(0)).to_uppercase()),
         Func::Title => {
@@ -629,9 +623,9 @@ fn call(f: Func, args: &[Value]) -> Result<Value, TemplateError> {
         Func::Join => {
             let sep = go_string(&arg(1));
             match arg(0) {
-                Value::Array(a) => Value::String(
-                    a.iter().map(go_string).collect::<Vec<_>>().join(&sep),
-                ),
+                Value::Array(a) => {
+                    Value::String(a.iter().map(go_string).collect::<Vec<_>>().join(&sep))
+                }
                 Value::Null => Value::String(String::new()),
                 other => Value::String(go_string(&other)),
             }
@@ -673,7 +667,10 @@ pub fn go_string(v: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
         Value::String(s) => s.clone(),
-        Value::Array(a) => format!("[{}]", a.iter().map(go_string).collect::<Vec<_>>().join(" ")),
+        Value::Array(a) => format!(
+            "[{}]",
+            a.iter().map(go_string).collect::<Vec<_>>().join(" ")
+        ),
         Value::Object(m) => format!(
             "map[{}]",
             m.iter()
@@ -709,7 +706,10 @@ mod tests {
     #[test]
     fn fields_and_text() {
         assert_eq!(render("{{.ID}} {{.Name}}").unwrap(), "abc123 web");
-        assert_eq!(render("{{ .State.Status }}:{{.State.Pid}}").unwrap(), "running:42");
+        assert_eq!(
+            render("{{ .State.Status }}:{{.State.Pid}}").unwrap(),
+            "running:42"
+        );
         assert_eq!(render("plain").unwrap(), "plain");
         assert_eq!(render("").unwrap(), "");
     }
@@ -747,7 +747,10 @@ mod tests {
         assert_eq!(render("{{if .Flag}}y{{else}}n{{end}}").unwrap(), "n");
         assert_eq!(render("{{if .Names}}y{{end}}").unwrap(), "y");
         assert_eq!(render("{{range .Names}}<{{.}}>{{end}}").unwrap(), "<a><b>");
-        assert_eq!(render("{{range .Empty}}x{{else}}none{{end}}").unwrap(), "none");
+        assert_eq!(
+            render("{{range .Empty}}x{{else}}none{{end}}").unwrap(),
+            "none"
+        );
         assert_eq!(
             render("{{range .Names}}{{if .}}[{{.}}]{{end}}{{end}}").unwrap(),
             "[a][b]"
@@ -821,11 +824,53 @@ mod tests {
     }
 
     #[test]
+    fn random_templates_never_panic() {
+        // a small deterministic fuzz over the template alphabet
+        const PIECES: &[&str] = &[
+            "{{", "}}", "{{-", "-}}", " ", ".", ".Name", ".Labels.app", "|", "json", "if", "range",
+            "else", "end", "\"", "\\", "`", "é", "x", "1", "-", "\\t", "table ", "(", "len",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20_000 {
+            let mut s = String::new();
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let n = (seed % 12) as usize;
+            let mut x = seed;
+            for _ in 0..n {
+                x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                s.push_str(PIECES[(x >> 33) as usize % PIECES.len()]);
+            }
+            if let Ok(t) = Template::parse(&s) {
+                let _ = t.render(&row());
+                let _ = t.render_header(&default_header);
+            }
+        }
+    }
+
+    #[test]
     fn arbitrary_input_never_panics() {
         let samples = [
-            "{{", "}}", "{{-", "-}}", "{{- -}}", "{{`", "{{\"\\", "{{.", "{{..}}", "{{-1}}",
-            "{{ - }}", "{{|}}", "{{range}}{{end}}", "{{if}}{{end}}", "{{é}}", "{{\"é\\é\"}}",
-            "table", "table {{", "{{99999999999999999999}}",
+            "{{",
+            "}}",
+            "{{-",
+            "-}}",
+            "{{- -}}",
+            "{{`",
+            "{{\"\\",
+            "{{.",
+            "{{..}}",
+            "{{-1}}",
+            "{{ - }}",
+            "{{|}}",
+            "{{range}}{{end}}",
+            "{{if}}{{end}}",
+            "{{é}}",
+            "{{\"é\\é\"}}",
+            "table",
+            "table {{",
+            "{{99999999999999999999}}",
         ];
         for s in samples {
             if let Ok(t) = Template::parse(s) {

@@ -175,7 +175,11 @@ pub fn render(pids: &[i32]) -> String {
         };
         let elapsed = (uptime - p.start_ticks as f64 / tck).max(0.0);
         let cpu = p.cpu_ticks as f64 / tck;
-        let pcpu = if elapsed > 0.0 { cpu / elapsed * 100.0 } else { 0.0 };
+        let pcpu = if elapsed > 0.0 {
+            cpu / elapsed * 100.0
+        } else {
+            0.0
+        };
         text.push_str(&format!(
             "{}\t{}\t{}\t{:.3}\t{}\t{}\t{}\t{}\n",
             user_name(p.uid),
@@ -219,7 +223,10 @@ mod tests {
     #[test]
     fn own_process_tree() {
         let me = std::process::id() as i32;
-        let mut child = std::process::Command::new("sleep").arg("5").spawn().unwrap();
+        let mut child = std::process::Command::new("sleep")
+            .arg("5")
+            .spawn()
+            .unwrap();
         let tree = process_tree(Path::new("/proc"), &[me]);
         assert!(tree.contains(&me));
         assert!(tree.contains(&(child.id() as i32)));

@@ -1,6 +1,8 @@
 //! CLI surface tests that need no containers (and no root): config errors, clap errors,
 //! completions, man page, argument checks done before any pod is looked up.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 
@@ -151,7 +153,9 @@ fn missing_rootfs_is_a_clear_error() {
         .args(["create", "--rootfs", "/nonexistent/rootfs", "true"])
         .assert()
         .code(125)
-        .stderr(predicate::str::contains("Error: rootfs /nonexistent/rootfs:"));
+        .stderr(predicate::str::contains(
+            "Error: rootfs /nonexistent/rootfs:",
+        ));
 }
 
 #[test]
@@ -166,7 +170,9 @@ fn bad_template_is_a_clear_error() {
         .args(["pod", "ps", "--format", "{{nosuchfunc .Name}}"])
         .assert()
         .code(125)
-        .stderr(predicate::str::contains("function \"nosuchfunc\" not defined"));
+        .stderr(predicate::str::contains(
+            "function \"nosuchfunc\" not defined",
+        ));
 }
 
 #[test]
@@ -214,7 +220,14 @@ fn bad_names_and_values_rejected() {
         .stderr(predicate::str::contains("bogus"));
     let rootfs = d.path().to_str().unwrap().to_owned();
     podctl(&d)
-        .args(["create", "--init-ctr", "sometimes", "--rootfs", &rootfs, "true"])
+        .args([
+            "create",
+            "--init-ctr",
+            "sometimes",
+            "--rootfs",
+            &rootfs,
+            "true",
+        ])
         .assert()
         .code(125)
         .stderr(predicate::str::contains("init-ctr"));
@@ -234,14 +247,22 @@ fn empty_store_listing() {
         .assert()
         .success()
         .stdout("[]\n");
-    podctl(&d).args(["pod", "exists", "nope"]).assert().code(1).stdout("").stderr("");
+    podctl(&d)
+        .args(["pod", "exists", "nope"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr("");
     podctl(&d).args(["exists", "nope"]).assert().code(1);
     podctl(&d)
         .args(["pod", "rm", "nope"])
         .assert()
         .code(1)
         .stderr("Error: no pod with name or ID nope found: no such pod\n");
-    podctl(&d).args(["pod", "rm", "--ignore", "nope"]).assert().success();
+    podctl(&d)
+        .args(["pod", "rm", "--ignore", "nope"])
+        .assert()
+        .success();
     podctl(&d)
         .args(["pod", "start", "nope"])
         .assert()

@@ -2,6 +2,8 @@
 //! inspect / logs / wait / exists / init / pause, after podman's `test/e2e/run_test.go`,
 //! `logs_test.go`, `wait_test.go`, `rm_test.go` and `ps_test.go` cases that apply.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 mod common;
 
 use std::time::Duration;
@@ -19,8 +21,18 @@ fn create_prints_full_id_and_inspect_fields() {
         "",
         "c1",
         &[
-            "-e", "A=1", "-w", "/tmp", "-u", "0:0", "--label", "k=v", "--stop-signal", "INT",
-            "--stop-timeout", "3",
+            "-e",
+            "A=1",
+            "-w",
+            "/tmp",
+            "-u",
+            "0:0",
+            "--label",
+            "k=v",
+            "--stop-signal",
+            "INT",
+            "--stop-timeout",
+            "3",
         ],
         &["sleep", "100"],
     );
@@ -55,7 +67,10 @@ fn create_duplicate_name_fails() {
     let env = env_or_skip!();
     env.ctr("", "dup", &[], &["true"]);
     let rootfs = env.rootfs();
-    let r = env.fails(&["create", "--name", "dup", "--rootfs", &rootfs, "true"], 125);
+    let r = env.fails(
+        &["create", "--name", "dup", "--rootfs", &rootfs, "true"],
+        125,
+    );
     assert!(r.stderr.contains("already in use"), "{}", r.stderr);
 }
 
@@ -63,7 +78,10 @@ fn create_duplicate_name_fails() {
 fn create_in_missing_pod_fails() {
     let env = env_or_skip!();
     let rootfs = env.rootfs();
-    let r = env.fails(&["create", "--pod", "nopod", "--rootfs", &rootfs, "true"], 125);
+    let r = env.fails(
+        &["create", "--pod", "nopod", "--rootfs", &rootfs, "true"],
+        125,
+    );
     assert!(r.stderr.contains("no such pod"), "{}", r.stderr);
 }
 
@@ -72,13 +90,23 @@ fn run_prints_output_and_exit_code() {
     let env = env_or_skip!();
     let rootfs = env.rootfs();
     let r = env.run(&[
-        "run", "--name", "r1", "--rootfs", &rootfs, "sh", "-c", "echo out; echo err >&2; exit 3",
+        "run",
+        "--name",
+        "r1",
+        "--rootfs",
+        &rootfs,
+        "sh",
+        "-c",
+        "echo out; echo err >&2; exit 3",
     ]);
     assert_eq!(r.code, 3, "{r:?}");
     assert_eq!(r.stdout, "out\n");
     assert_eq!(r.stderr, "err\n");
     assert_eq!(env.ctr_state("r1"), "exited");
-    assert_eq!(env.ok(&["inspect", "r1", "--format", "{{.State.ExitCode}}"]), "3");
+    assert_eq!(
+        env.ok(&["inspect", "r1", "--format", "{{.State.ExitCode}}"]),
+        "3"
+    );
     assert!(env.ok(&["ps", "-a"]).contains("Exited (3)"));
 }
 
@@ -90,7 +118,17 @@ fn run_env_workdir_user() {
     assert!(out.lines().any(|l| l == "FOO=bar"), "{out}");
     let out = env.ok(&["run", "--rm", "-w", "/tmp", "--rootfs", &rootfs, "pwd"]);
     assert_eq!(out, "/tmp");
-    let out = env.ok(&["run", "--rm", "-u", "1:2", "--rootfs", &rootfs, "sh", "-c", "id -u; id -g"]);
+    let out = env.ok(&[
+        "run",
+        "--rm",
+        "-u",
+        "1:2",
+        "--rootfs",
+        &rootfs,
+        "sh",
+        "-c",
+        "id -u; id -g",
+    ]);
     assert_eq!(out, "1\n2");
 }
 
@@ -98,7 +136,9 @@ fn run_env_workdir_user() {
 fn run_detached_and_rm() {
     let env = env_or_skip!();
     let rootfs = env.rootfs();
-    let id = env.ok(&["run", "-d", "--name", "bg", "--rootfs", &rootfs, "sleep", "1000"]);
+    let id = env.ok(&[
+        "run", "-d", "--name", "bg", "--rootfs", &rootfs, "sleep", "1000",
+    ]);
     assert_eq!(id.len(), 64);
     assert_eq!(env.ctr_state("bg"), "running");
     assert_eq!(env.ok(&["ps", "-q"]), &id[..12]);
@@ -193,7 +233,11 @@ fn logs_follow_until_exit() {
         "",
         "f1",
         &[],
-        &["sh", "-c", "for i in 1 2 3; do echo line$i; sleep 0.3; done"],
+        &[
+            "sh",
+            "-c",
+            "for i in 1 2 3; do echo line$i; sleep 0.3; done",
+        ],
     );
     env.ok(&["start", "f1"]);
     let out = env.ok(&["logs", "-f", "f1"]);
@@ -209,8 +253,14 @@ fn pod_logs_prefix_and_container_filter() {
     env.ok(&["pod", "start", "lp"]);
     env.ok(&["wait", "la", "lb"]);
     let out = env.ok(&["pod", "logs", "lp"]);
-    assert!(out.lines().any(|l| l == format!("{} from-a", &a[..12])), "{out}");
-    assert!(out.lines().any(|l| l == format!("{} from-b", &b[..12])), "{out}");
+    assert!(
+        out.lines().any(|l| l == format!("{} from-a", &a[..12])),
+        "{out}"
+    );
+    assert!(
+        out.lines().any(|l| l == format!("{} from-b", &b[..12])),
+        "{out}"
+    );
     assert_eq!(env.ok(&["pod", "logs", "-c", "lb", "lp"]), "from-b");
     let out = env.ok(&["pod", "logs", "--names", "lp"]);
     assert!(out.lines().any(|l| l == "la from-a"), "{out}");
@@ -227,14 +277,29 @@ fn ps_columns_all_and_pod() {
     assert_eq!(env.ok(&["ps", "-q"]), "");
     let out = env.ok(&["ps", "-a"]);
     let lines: Vec<&str> = out.lines().collect();
-    let header: Vec<&str> = lines[0].split("  ").filter(|s| !s.is_empty()).map(str::trim).collect();
+    let header: Vec<&str> = lines[0]
+        .split("  ")
+        .filter(|s| !s.is_empty())
+        .map(str::trim)
+        .collect();
     assert_eq!(
         header,
-        vec!["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"]
+        vec![
+            "CONTAINER ID",
+            "IMAGE",
+            "COMMAND",
+            "CREATED",
+            "STATUS",
+            "PORTS",
+            "NAMES"
+        ]
     );
     assert!(lines[1].starts_with(&id[..12]), "{out}");
     assert!(lines[1].contains(&env.rootfs()), "{out}");
-    assert!(lines[1].contains("sleep 1000") && lines[1].contains("Created"), "{out}");
+    assert!(
+        lines[1].contains("sleep 1000") && lines[1].contains("Created"),
+        "{out}"
+    );
     env.ok(&["pod", "start", "pp"]);
     let out = env.ok(&["ps", "--pod"]);
     assert!(out.lines().next().unwrap().contains("PODNAME"), "{out}");
@@ -301,6 +366,11 @@ fn config_file_default_stop_timeout() {
     std::fs::write(&cfg, "stop_timeout = 4\n").unwrap();
     let rootfs = env.rootfs();
     let cfg_s = cfg.display().to_string();
-    env.ok(&["--config", &cfg_s, "create", "--name", "st", "--rootfs", &rootfs, "true"]);
-    assert_eq!(env.ok(&["inspect", "st", "--format", "{{.Config.StopTimeout}}"]), "4");
+    env.ok(&[
+        "--config", &cfg_s, "create", "--name", "st", "--rootfs", &rootfs, "true",
+    ]);
+    assert_eq!(
+        env.ok(&["inspect", "st", "--format", "{{.Config.StopTimeout}}"]),
+        "4"
+    );
 }

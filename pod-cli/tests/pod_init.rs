@@ -2,6 +2,8 @@
 //! podman's `test/e2e/pod_initcontainers_test.go`, `pod_create_test.go` (exit policy)
 //! and `container_graph` behavior.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 mod common;
 
 use std::time::Duration;
@@ -11,10 +13,20 @@ fn init_container_without_pod_fails() {
     let env = env_or_skip!();
     let rootfs = env.rootfs();
     let r = env.fails(
-        &["create", "--init-ctr", "always", "--rootfs", &rootfs, "true"],
+        &[
+            "create",
+            "--init-ctr",
+            "always",
+            "--rootfs",
+            &rootfs,
+            "true",
+        ],
         125,
     );
-    assert_eq!(r.stderr, "Error: init containers must be created in a pod\n");
+    assert_eq!(
+        r.stderr,
+        "Error: init containers must be created in a pod\n"
+    );
 }
 
 #[test]
@@ -23,7 +35,16 @@ fn init_container_bad_type_fails() {
     env.pod("foobar", &[]);
     let rootfs = env.rootfs();
     env.fails(
-        &["create", "--init-ctr", "unknown", "--pod", "foobar", "--rootfs", &rootfs, "true"],
+        &[
+            "create",
+            "--init-ctr",
+            "unknown",
+            "--pod",
+            "foobar",
+            "--rootfs",
+            &rootfs,
+            "true",
+        ],
         125,
     );
 }
@@ -48,7 +69,16 @@ fn init_container_in_running_pod_fails() {
     env.ok(&["pod", "start", "foobar"]);
     let rootfs = env.rootfs();
     let r = env.fails(
-        &["create", "--init-ctr", "always", "--pod", "foobar", "--rootfs", &rootfs, "date"],
+        &[
+            "create",
+            "--init-ctr",
+            "always",
+            "--pod",
+            "foobar",
+            "--rootfs",
+            &rootfs,
+            "date",
+        ],
         125,
     );
     assert_eq!(r.stderr, "Error: cannot add init-ctr to a running pod\n");
@@ -71,8 +101,10 @@ fn init_container_runs_before_pod_containers() {
         &["sh", "-c", "cat /data/init-file; sleep 1000"],
     );
     env.ok(&["pod", "start", "foobar"]);
-    assert!(env.wait_until(Duration::from_secs(20), || env.ok(&["logs", "verify"])
-        == "initialized"));
+    assert!(
+        env.wait_until(Duration::from_secs(20), || env.ok(&["logs", "verify"])
+            == "initialized")
+    );
 }
 
 #[test]
@@ -124,11 +156,17 @@ fn always_init_containers_always_run() {
 fn failing_init_container_aborts_start() {
     let env = env_or_skip!();
     env.pod("foobar", &[]);
-    env.ctr("foobar", "badinit", &["--init-ctr", "always"], &["sh", "-c", "exit 3"]);
+    env.ctr(
+        "foobar",
+        "badinit",
+        &["--init-ctr", "always"],
+        &["sh", "-c", "exit 3"],
+    );
     env.ctr("foobar", "main", &[], &["sleep", "1000"]);
     let r = env.fails(&["pod", "start", "foobar"], 125);
     assert!(
-        r.stderr.contains("init container badinit exited with code 3"),
+        r.stderr
+            .contains("init container badinit exited with code 3"),
         "{}",
         r.stderr
     );
@@ -143,12 +181,21 @@ fn exit_policy_stop_stops_pod_after_last_container() {
     env.ok(&["pod", "start", "ep"]);
     // no podctl process runs meanwhile: the monitor's exit command applies the policy
     let stopped = env.wait_until(Duration::from_secs(20), || {
-        env.ok(&["pod", "ps", "--filter", "name=^ep$", "--format", "{{.Status}}"]) == "Exited"
+        env.ok(&[
+            "pod",
+            "ps",
+            "--filter",
+            "name=^ep$",
+            "--format",
+            "{{.Status}}",
+        ]) == "Exited"
     });
     assert!(stopped, "pod did not stop: {}", env.ok(&["pod", "ps"]));
     let infra = env.ok(&["pod", "inspect", "ep", "--format", "{{.InfraContainerID}}"]);
     assert_ne!(env.ctr_state(&infra), "running");
-    assert!(env.wait_until(Duration::from_secs(20), || env.runtime_containers().is_empty()));
+    assert!(env.wait_until(Duration::from_secs(20), || env
+        .runtime_containers()
+        .is_empty()));
 }
 
 #[test]
@@ -157,7 +204,10 @@ fn exit_policy_continue_keeps_infra_running() {
     env.pod("ec", &[]);
     env.ctr("ec", "short", &[], &["true"]);
     env.ok(&["pod", "start", "ec"]);
-    assert!(env.wait_until(Duration::from_secs(20), || env.ctr_state("short") == "exited"));
+    assert!(
+        env.wait_until(Duration::from_secs(20), || env.ctr_state("short")
+            == "exited")
+    );
     std::thread::sleep(Duration::from_secs(1));
     assert_eq!(env.pod_status("ec"), "Degraded");
     let infra = env.ok(&["pod", "inspect", "ec", "--format", "{{.InfraContainerID}}"]);
@@ -178,10 +228,16 @@ fn requires_orders_start_and_stop() {
     let started = |c: &str| t(c, "{{.State.StartedAt}}");
     // RFC 3339 UTC with fixed nanoseconds sorts as text
     assert!(started("db") <= started("app"), "db must start before app");
-    assert!(started("app") <= started("web"), "app must start before web");
+    assert!(
+        started("app") <= started("web"),
+        "app must start before web"
+    );
     env.ok(&["pod", "stop", "-t", "0", "dep"]);
     let finished = |c: &str| t(c, "{{.State.FinishedAt}}");
-    assert!(finished("web") <= finished("app"), "web must stop before app");
+    assert!(
+        finished("web") <= finished("app"),
+        "web must stop before app"
+    );
     assert!(finished("app") <= finished("db"), "app must stop before db");
 }
 
@@ -193,12 +249,30 @@ fn requires_missing_or_outside_pod_is_refused() {
     env.ctr("p1", "a", &[], &["sleep", "1000"]);
     let rootfs = env.rootfs();
     let r = env.fails(
-        &["create", "--pod", "p2", "--requires", "a", "--rootfs", &rootfs, "true"],
+        &[
+            "create",
+            "--pod",
+            "p2",
+            "--requires",
+            "a",
+            "--rootfs",
+            &rootfs,
+            "true",
+        ],
         125,
     );
     assert!(r.stderr.contains("which is not in pod p2"), "{}", r.stderr);
     let r = env.fails(
-        &["create", "--pod", "p1", "--requires", "nope", "--rootfs", &rootfs, "true"],
+        &[
+            "create",
+            "--pod",
+            "p1",
+            "--requires",
+            "nope",
+            "--rootfs",
+            &rootfs,
+            "true",
+        ],
         125,
     );
     assert!(r.stderr.contains("nope"), "{}", r.stderr);
@@ -211,8 +285,16 @@ fn requires_self_is_a_cycle() {
     let rootfs = env.rootfs();
     let r = env.fails(
         &[
-            "create", "--pod", "cyc", "--name", "selfish", "--requires", "selfish", "--rootfs",
-            &rootfs, "true",
+            "create",
+            "--pod",
+            "cyc",
+            "--name",
+            "selfish",
+            "--requires",
+            "selfish",
+            "--rootfs",
+            &rootfs,
+            "true",
         ],
         125,
     );
@@ -244,7 +326,8 @@ fn failed_dependency_fails_dependents() {
     let r = env.fails(&["pod", "start", "fd"], 125);
     assert!(r.stderr.contains("broken"), "{}", r.stderr);
     assert!(
-        r.stderr.contains("a dependency of container after failed to start"),
+        r.stderr
+            .contains("a dependency of container after failed to start"),
         "{}",
         r.stderr
     );

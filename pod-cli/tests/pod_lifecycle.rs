@@ -1,13 +1,18 @@
 //! pod start / stop / kill / pause / unpause / restart against real runc, after podman's
 //! `test/e2e/pod_{start,stop,kill,pause,restart}_test.go`.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 mod common;
 
 use std::time::Duration;
 
 /// Number of running containers (infra included).
 fn running(env: &common::Env) -> usize {
-    env.ok(&["ps", "-q"]).lines().filter(|l| !l.is_empty()).count()
+    env.ok(&["ps", "-q"])
+        .lines()
+        .filter(|l| !l.is_empty())
+        .count()
 }
 
 /// A pod with an infra container and one `sleep` container.
@@ -35,7 +40,8 @@ fn pod_start_single_empty_pod() {
     let id = env.pod("empty", &["--infra=false"]);
     let r = env.fails(&["pod", "start", &id], 125);
     assert!(
-        r.stderr.contains("no containers in pod empty have no dependencies, cannot start pod"),
+        r.stderr
+            .contains("no containers in pod empty have no dependencies, cannot start pod"),
         "{}",
         r.stderr
     );
@@ -131,7 +137,11 @@ fn pod_stop_single_pod_by_name() {
     assert_eq!(running(&env), 0);
     assert_eq!(env.pod_status("foobar99"), "Exited");
     // nothing is left in the runtime after a stop (cleanup follows it)
-    assert!(env.runtime_containers().is_empty(), "{:?}", env.runtime_containers());
+    assert!(
+        env.runtime_containers().is_empty(),
+        "{:?}",
+        env.runtime_containers()
+    );
 }
 
 #[test]
@@ -202,7 +212,10 @@ fn pod_stop_uses_stop_signal_before_timeout() {
         .ok(&["logs", "t"])
         .contains("ready")));
     env.ok(&["pod", "stop", "-t", "30", "trap"]);
-    assert_eq!(env.ok(&["inspect", "t", "--format", "{{.State.ExitCode}}"]), "7");
+    assert_eq!(
+        env.ok(&["inspect", "t", "--format", "{{.State.ExitCode}}"]),
+        "7"
+    );
     assert!(env.ok(&["logs", "t"]).contains("caught"));
 }
 
@@ -214,14 +227,21 @@ fn pod_stop_timeout_then_sigkill() {
         "stubborn",
         "s",
         &[],
-        &["sh", "-c", "trap '' TERM; echo ready; while true; do sleep 0.1; done"],
+        &[
+            "sh",
+            "-c",
+            "trap '' TERM; echo ready; while true; do sleep 0.1; done",
+        ],
     );
     env.ok(&["pod", "start", "stubborn"]);
     assert!(env.wait_until(Duration::from_secs(20), || env
         .ok(&["logs", "s"])
         .contains("ready")));
     env.ok(&["pod", "stop", "-t", "1", "stubborn"]);
-    assert_eq!(env.ok(&["inspect", "s", "--format", "{{.State.ExitCode}}"]), "137");
+    assert_eq!(
+        env.ok(&["inspect", "s", "--format", "{{.State.ExitCode}}"]),
+        "137"
+    );
 }
 
 // --- kill --------------------------------------------------------------------------------
@@ -315,7 +335,14 @@ fn pod_pause_and_unpause() {
     assert_eq!(env.pod_status("pz"), "Paused");
     assert_eq!(env.ctr_state("pz-top"), "paused");
     assert_eq!(
-        env.ok(&["pod", "ps", "--format", "{{.Status}}", "--filter", "status=paused"]),
+        env.ok(&[
+            "pod",
+            "ps",
+            "--format",
+            "{{.Status}}",
+            "--filter",
+            "status=paused"
+        ]),
         "Paused"
     );
     assert_eq!(env.ok(&["pod", "unpause", "pz"]), id);

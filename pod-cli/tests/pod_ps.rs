@@ -1,6 +1,8 @@
 //! pod ps / inspect / top / stats / status against real runc, after podman's
 //! `test/e2e/pod_ps_test.go`, `pod_inspect_test.go`, `pod_top_test.go`.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 mod common;
 
 use std::time::Duration;
@@ -33,13 +35,27 @@ fn pod_ps_default_table() {
     let out = env.ok(&["pod", "ps"]);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 2, "{out}");
-    let header: Vec<&str> = lines[0].split("  ").filter(|s| !s.is_empty()).map(str::trim).collect();
+    let header: Vec<&str> = lines[0]
+        .split("  ")
+        .filter(|s| !s.is_empty())
+        .map(str::trim)
+        .collect();
     assert_eq!(
         header,
-        vec!["POD ID", "NAME", "STATUS", "CREATED", "INFRA ID", "# OF CONTAINERS"]
+        vec![
+            "POD ID",
+            "NAME",
+            "STATUS",
+            "CREATED",
+            "INFRA ID",
+            "# OF CONTAINERS"
+        ]
     );
     assert!(lines[1].starts_with(&id[..12]), "{out}");
-    assert!(lines[1].contains("web") && lines[1].contains("Created"), "{out}");
+    assert!(
+        lines[1].contains("web") && lines[1].contains("Created"),
+        "{out}"
+    );
     assert!(lines[1].contains(" ago"), "{out}");
     assert!(lines[1].trim_end().ends_with('2'), "{out}");
     // columns line up
@@ -74,7 +90,12 @@ fn pod_ps_format_template_and_table() {
     let env = env_or_skip!();
     let id = sleeping_pod(&env, "fmt", &["--label", "tier=front"]);
     assert_eq!(
-        env.ok(&["pod", "ps", "--format", "{{.Name}} {{.Status}} {{.NumberOfContainers}}"]),
+        env.ok(&[
+            "pod",
+            "ps",
+            "--format",
+            "{{.Name}} {{.Status}} {{.NumberOfContainers}}"
+        ]),
         "fmt Created 2"
     );
     assert_eq!(
@@ -122,21 +143,44 @@ fn pod_ps_ctr_columns() {
     let cid = env.ctr("cols", "c1", &[], &["sleep", "1000"]);
     let out = env.ok(&["pod", "ps", "--ctr-names", "--ctr-ids", "--ctr-status"]);
     let lines: Vec<&str> = out.lines().collect();
-    assert!(lines[0].contains("IDS") && lines[0].contains("NAMES"), "{out}");
+    assert!(
+        lines[0].contains("IDS") && lines[0].contains("NAMES"),
+        "{out}"
+    );
     assert!(!lines[0].contains("# OF CONTAINERS"), "{out}");
-    assert!(lines[1].contains(&cid[..12]) && lines[1].contains("c1"), "{out}");
+    assert!(
+        lines[1].contains(&cid[..12]) && lines[1].contains("c1"),
+        "{out}"
+    );
     assert!(lines[1].contains("created"), "{out}");
     env.ok(&["pod", "start", "cols"]);
-    let out = env.ok(&["pod", "ps", "--ctr-status", "--format", "{{.ContainerStatuses}}"]);
+    let out = env.ok(&[
+        "pod",
+        "ps",
+        "--ctr-status",
+        "--format",
+        "{{.ContainerStatuses}}",
+    ]);
     assert_eq!(out, "running");
-    let out = env.ok(&["pod", "ps", "--ctr-ids", "--no-trunc", "--format", "{{.ContainerIds}}"]);
+    let out = env.ok(&[
+        "pod",
+        "ps",
+        "--ctr-ids",
+        "--no-trunc",
+        "--format",
+        "{{.ContainerIds}}",
+    ]);
     assert_eq!(out, cid);
 }
 
 #[test]
 fn pod_ps_filters() {
     let env = env_or_skip!();
-    let web = sleeping_pod(&env, "web", &["--label", "app=shop", "--label", "tier=front"]);
+    let web = sleeping_pod(
+        &env,
+        "web",
+        &["--label", "app=shop", "--label", "tier=front"],
+    );
     let db = sleeping_pod(&env, "db", &["--label", "app=shop"]);
     let lone = env.pod("lone", &["--infra=false"]);
     env.ok(&["pod", "start", "web"]);
@@ -160,7 +204,10 @@ fn pod_ps_filters() {
     assert_eq!(q(&[&format!("id={}", &db[..5])]), vec![db.clone()]);
     assert_eq!(q(&["label=app=shop"]), sorted(vec![&web, &db]));
     assert_eq!(q(&["label=tier"]), vec![web.clone()]);
-    assert_eq!(q(&["label=app=shop", "label=tier=front"]), vec![web.clone()]);
+    assert_eq!(
+        q(&["label=app=shop", "label=tier=front"]),
+        vec![web.clone()]
+    );
     assert_eq!(q(&["status=running"]), vec![web.clone()]);
     assert_eq!(q(&["status=created"]), sorted(vec![&db, &lone]));
     assert_eq!(q(&["ctr-names=db-top"]), vec![db.clone()]);
@@ -186,7 +233,15 @@ fn pod_ps_sort() {
     assert_eq!(names("name"), "aaa\nbbb\nccc");
     assert_eq!(names("created"), "ccc\naaa\nbbb");
     assert_eq!(names("number"), "bbb\naaa\nccc");
-    let ids = env.ok(&["pod", "ps", "--sort", "id", "--no-trunc", "--format", "{{.ID}}"]);
+    let ids = env.ok(&[
+        "pod",
+        "ps",
+        "--sort",
+        "id",
+        "--no-trunc",
+        "--format",
+        "{{.ID}}",
+    ]);
     let mut sorted: Vec<&str> = ids.lines().collect();
     sorted.sort();
     assert_eq!(ids.lines().collect::<Vec<_>>(), sorted);
@@ -200,11 +255,21 @@ fn pod_ps_status_degraded_and_exited() {
     env.ctr("deg", "short", &[], &["true"]);
     env.ctr("deg", "long", &[], &["sleep", "1000"]);
     env.ok(&["pod", "start", "deg"]);
-    assert!(env.wait_until(Duration::from_secs(20), || env.pod_status("deg") == "Degraded"));
+    assert!(
+        env.wait_until(Duration::from_secs(20), || env.pod_status("deg")
+            == "Degraded")
+    );
     env.ok(&["pod", "stop", "-t", "0", "deg"]);
     assert_eq!(env.pod_status("deg"), "Exited");
     assert_eq!(
-        env.ok(&["pod", "ps", "--filter", "status=exited", "--format", "{{.Name}}"]),
+        env.ok(&[
+            "pod",
+            "ps",
+            "--filter",
+            "status=exited",
+            "--format",
+            "{{.Name}}"
+        ]),
         "deg"
     );
 }
@@ -268,10 +333,20 @@ fn pod_inspect_format_multiple_and_bogus() {
     env.pod("i1", &["--infra=false"]);
     env.pod("i2", &["--infra=false"]);
     assert_eq!(
-        env.ok(&["pod", "inspect", "--format", "{{.Name}}:{{.NumContainers}}", "i1", "i2"]),
+        env.ok(&[
+            "pod",
+            "inspect",
+            "--format",
+            "{{.Name}}:{{.NumContainers}}",
+            "i1",
+            "i2"
+        ]),
         "i1:0\ni2:0"
     );
-    assert_eq!(env.ok(&["pod", "inspect", "-l", "--format", "{{.Name}}"]), "i2");
+    assert_eq!(
+        env.ok(&["pod", "inspect", "-l", "--format", "{{.Name}}"]),
+        "i2"
+    );
     env.fails(&["pod", "inspect", "bogus"], 125);
     // found ones are printed, then the error
     let r = env.fails(&["pod", "inspect", "i1", "bogus"], 125);
@@ -286,10 +361,15 @@ fn pod_inspect_running_state_and_infra_sharing() {
     env.ctr("share", "h", &[], &["sh", "-c", "hostname; sleep 1000"]);
     env.ok(&["pod", "start", "share"]);
     assert_eq!(env.pod_status("share"), "Running");
-    assert!(env.wait_until(Duration::from_secs(20), || env.ok(&["logs", "h"]) == "shared-host"));
+    assert!(
+        env.wait_until(Duration::from_secs(20), || env.ok(&["logs", "h"])
+            == "shared-host")
+    );
     // the pod shares uts with its infra container: a second container sees the same host
     let rootfs = env.rootfs();
-    let out = env.ok(&["run", "--rm", "--pod", "share", "--rootfs", &rootfs, "hostname"]);
+    let out = env.ok(&[
+        "run", "--rm", "--pod", "share", "--rootfs", &rootfs, "hostname",
+    ]);
     assert_eq!(out, "shared-host");
 }
 
@@ -303,8 +383,14 @@ fn pod_top_lists_container_processes() {
     let out = env.ok(&["pod", "top", "top"]);
     let lines: Vec<&str> = out.lines().collect();
     assert!(lines[0].starts_with("USER"), "{out}");
-    assert!(lines[0].contains("PID") && lines[0].contains("COMMAND"), "{out}");
-    assert!(out.contains("sleep 1001") && out.contains("sleep 1002"), "{out}");
+    assert!(
+        lines[0].contains("PID") && lines[0].contains("COMMAND"),
+        "{out}"
+    );
+    assert!(
+        out.contains("sleep 1001") && out.contains("sleep 1002"),
+        "{out}"
+    );
     env.ok(&["pod", "stop", "-t", "0", "top"]);
     env.fails(&["pod", "top", "top"], 125);
     env.fails(&["pod", "top", "bogus"], 125);
@@ -318,7 +404,10 @@ fn pod_stats_one_sample() {
     let out = env.ok(&["pod", "stats", "--no-stream", "st"]);
     let lines: Vec<&str> = out.lines().collect();
     assert!(lines[0].starts_with("POD"), "{out}");
-    assert!(lines[0].contains("CPU %") && lines[0].contains("MEM USAGE / LIMIT"), "{out}");
+    assert!(
+        lines[0].contains("CPU %") && lines[0].contains("MEM USAGE / LIMIT"),
+        "{out}"
+    );
     assert_eq!(lines.len(), 3, "{out}");
     assert!(out.contains("st-top"), "{out}");
     let v = json(&env.ok(&["pod", "stats", "--format", "json"]));

@@ -1,6 +1,8 @@
 //! pod rm / prune / exists against real runc, after podman's `test/e2e/pod_rm_test.go`,
 //! `pod_prune_test.go` and `pod_exists_test.go`.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 mod common;
 
 fn sleeping_pod(env: &common::Env, name: &str) -> String {
@@ -44,7 +46,8 @@ fn pod_rm_running_pod_needs_force() {
     env.ok(&["pod", "start", "p2"]);
     let r = env.fails(&["pod", "rm", "p2"], 125);
     assert!(
-        r.stderr.contains("cannot remove pod with running containers without force"),
+        r.stderr
+            .contains("cannot remove pod with running containers without force"),
         "{}",
         r.stderr
     );
@@ -151,7 +154,9 @@ fn pod_prune_asks_for_confirmation() {
     // "no" (and end of input) keeps everything
     let r = env.run_stdin(&["pod", "prune"], "n\n");
     assert_eq!(r.code, 0);
-    assert!(r.stderr.contains("Are you sure you want to continue? [y/N]"));
+    assert!(r
+        .stderr
+        .contains("Are you sure you want to continue? [y/N]"));
     env.ok(&["pod", "exists", "st"]);
     let r = env.run_stdin(&["pod", "prune"], "");
     assert_eq!(r.code, 0);

@@ -4,11 +4,11 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use oci_spec::runtime::{
-    get_default_maskedpaths, get_default_mounts, get_default_readonly_paths,
-    get_rootless_mounts, Capability, LinuxBuilder, LinuxCapabilitiesBuilder,
-    LinuxDeviceCgroupBuilder, LinuxIdMappingBuilder, LinuxNamespace, LinuxNamespaceBuilder,
-    LinuxNamespaceType, LinuxResourcesBuilder, Mount, MountBuilder, PosixRlimitBuilder,
-    PosixRlimitType, ProcessBuilder, RootBuilder, Spec, SpecBuilder, UserBuilder,
+    get_default_maskedpaths, get_default_mounts, get_default_readonly_paths, get_rootless_mounts,
+    Capability, LinuxBuilder, LinuxCapabilitiesBuilder, LinuxDeviceCgroupBuilder,
+    LinuxIdMappingBuilder, LinuxNamespace, LinuxNamespaceBuilder, LinuxNamespaceType,
+    LinuxResourcesBuilder, Mount, MountBuilder, PosixRlimitBuilder, PosixRlimitType,
+    ProcessBuilder, RootBuilder, Spec, SpecBuilder, UserBuilder,
 };
 use oci_spec::OciSpecError;
 use pod_core::{ContainerConfig, CreateOptions, Namespace};
@@ -56,9 +56,10 @@ pub struct HostInfo {
 impl HostInfo {
     /// Probes this process and host.
     pub fn probe() -> Self {
-        let nofile_hard = nix::sys::resource::getrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE)
-            .map(|(_, hard)| hard)
-            .unwrap_or(1024);
+        let nofile_hard =
+            nix::sys::resource::getrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE)
+                .map(|(_, hard)| hard)
+                .unwrap_or(1024);
         let cgroup_v2 = nix::sys::statfs::statfs("/sys/fs/cgroup")
             .map(|s| s.filesystem_type() == nix::sys::statfs::CGROUP2_SUPER_MAGIC)
             .unwrap_or(false);
@@ -131,7 +132,11 @@ pub fn resolve_user(user: &str, rootfs: Option<&Path>) -> Result<(u32, u32), Oci
     };
     let gid = match g {
         None => default_gid,
-        Some("") => return Err(OciError::User(format!("invalid user {user:?}: empty group"))),
+        Some("") => {
+            return Err(OciError::User(format!(
+                "invalid user {user:?}: empty group"
+            )))
+        }
         Some(g) => match g.parse::<u32>() {
             Ok(gid) => gid,
             Err(_) => {
@@ -198,8 +203,9 @@ pub fn build_spec(
 
     // Root filesystem.
     let rootfs = match &ctr.rootfs {
-        Some(r) => std::fs::canonicalize(r)
-            .map_err(|e| OciError::io("use rootfs of container", r, e))?,
+        Some(r) => {
+            std::fs::canonicalize(r).map_err(|e| OciError::io("use rootfs of container", r, e))?
+        }
         None => p.dir.join(files::ROOTFS),
     };
     let root = RootBuilder::default()
@@ -233,12 +239,22 @@ pub fn build_spec(
         )));
     }
     let (uid, gid) = match &ctr.user {
-        Some(u) if !u.is_empty() => resolve_user(u, ctr.rootfs.as_deref().map(|_| rootfs.as_path()))?,
+        Some(u) if !u.is_empty() => {
+            resolve_user(u, ctr.rootfs.as_deref().map(|_| rootfs.as_path()))?
+        }
         _ => (0, 0),
     };
-    let user = UserBuilder::default().uid(uid).gid(gid).build().map_err(&err)?;
+    let user = UserBuilder::default()
+        .uid(uid)
+        .gid(gid)
+        .build()
+        .map_err(&err)?;
     let caps: HashSet<Capability> = DEFAULT_CAPS.into_iter().collect();
-    let running_caps = if uid == 0 { caps.clone() } else { HashSet::new() };
+    let running_caps = if uid == 0 {
+        caps.clone()
+    } else {
+        HashSet::new()
+    };
     let capabilities = LinuxCapabilitiesBuilder::default()
         .bounding(caps)
         .effective(running_caps.clone())
@@ -267,7 +283,12 @@ pub fn build_spec(
         .map_err(&err)?;
 
     // Namespaces: joined by path, else new (cgroup only when shared).
-    let joined = |ns: Namespace| opts.join.iter().find(|(n, _)| *n == ns).map(|(_, pid)| *pid);
+    let joined = |ns: Namespace| {
+        opts.join
+            .iter()
+            .find(|(n, _)| *n == ns)
+            .map(|(_, pid)| *pid)
+    };
     let mut namespaces = Vec::new();
     for ns in [
         Namespace::Pid,

@@ -120,8 +120,14 @@ mod tests {
             }
         );
         let raw = fs::read_to_string(&p).unwrap();
-        assert!(raw.contains("\"finished_at\":\"2026-03-04T05:06:07.123456789Z\""), "{raw}");
-        assert_eq!(fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o600);
+        assert!(
+            raw.contains("\"finished_at\":\"2026-03-04T05:06:07.123456789Z\""),
+            "{raw}"
+        );
+        assert_eq!(
+            fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
         // no temp file left behind
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
@@ -132,7 +138,10 @@ mod tests {
         let p = dir.path().join(EXIT_FILE);
         fs::write(&p, "{\"exit_code\":").unwrap();
         let e = read_exit_file(&p).unwrap_err().to_string();
-        assert!(e.contains("exit file") && e.contains(&p.display().to_string()), "{e}");
+        assert!(
+            e.contains("exit file") && e.contains(&p.display().to_string()),
+            "{e}"
+        );
     }
 
     #[test]
@@ -140,7 +149,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("a/b");
         create_private_dir(&p).unwrap();
-        assert_eq!(fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o700);
+        assert_eq!(
+            fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o700
+        );
         create_private_dir(&p).unwrap();
         remove_file_if_exists(&p.join("nope")).unwrap();
     }

@@ -196,16 +196,26 @@ mod tests {
         assert_eq!(parse_line(&s, 1).unwrap(), l);
         // podman writes local times with an offset; they parse too.
         let p = parse_line("2026-01-02T04:04:05.5+01:00 stdout P x", 1).unwrap();
-        assert_eq!(p.time, Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap() + chrono::Duration::milliseconds(500));
+        assert_eq!(
+            p.time,
+            Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap()
+                + chrono::Duration::milliseconds(500)
+        );
         assert!(p.partial);
-        assert_eq!(parse_line("2026-01-02T03:04:05Z stdout F", 1).unwrap().text, "");
+        assert_eq!(
+            parse_line("2026-01-02T03:04:05Z stdout F", 1).unwrap().text,
+            ""
+        );
     }
 
     #[test]
     fn parse_rejects_garbage() {
         for (l, why) in [
             ("hello", "time is not RFC 3339"),
-            ("2026-01-02T03:04:05Z stdin F x", "stream is neither stdout nor stderr"),
+            (
+                "2026-01-02T03:04:05Z stdin F x",
+                "stream is neither stdout nor stderr",
+            ),
             ("2026-01-02T03:04:05Z stdout X x", "tag is neither F nor P"),
         ] {
             match parse_line(l, 7) {
@@ -230,7 +240,10 @@ mod tests {
         let lines = read_log(&p).unwrap();
         assert_eq!(lines.len(), 5);
         let joined = join_partials(lines);
-        let texts: Vec<_> = joined.iter().map(|l| (l.stream, l.partial, l.text.as_str())).collect();
+        let texts: Vec<_> = joined
+            .iter()
+            .map(|l| (l.stream, l.partial, l.text.as_str()))
+            .collect();
         assert_eq!(
             texts,
             [

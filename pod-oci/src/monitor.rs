@@ -167,7 +167,10 @@ fn setup_stdio(dir: &Path) -> std::io::Result<OwnedFd> {
     let sync = fcntl(1, FcntlArg::F_DUPFD_CLOEXEC(3))?;
     // SAFETY: `sync` is a fresh fd nobody else owns.
     let sync = unsafe { OwnedFd::from_raw_fd(sync) };
-    let null = OpenOptions::new().read(true).write(true).open("/dev/null")?;
+    let null = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/null")?;
     let log = OpenOptions::new()
         .append(true)
         .create(true)
@@ -183,7 +186,14 @@ fn setup_stdio(dir: &Path) -> std::io::Result<OwnedFd> {
 fn close_fds_from(from: RawFd) {
     // SAFETY: close_range only closes descriptors; nothing in this process uses fds >= 3
     // at this point (the monitor has opened nothing yet).
-    let r = unsafe { libc::syscall(libc::SYS_close_range, from as libc::c_uint, libc::c_uint::MAX, 0) };
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_close_range,
+            from as libc::c_uint,
+            libc::c_uint::MAX,
+            0,
+        )
+    };
     if r == 0 {
         return;
     }
@@ -396,8 +406,6 @@ fn report(sync: &mut Option<File>, msg: &str) {
 
 /// The detached monitor's work; returns the exit code.
 fn run(args: &MonitorArgs, sync: File) -> std::io::Result<i32> {
-    let t0 = Instant::now();
-    eprintln!("T start {:?}", Utc::now());
     let mut sync = Some(sync);
     let fail = |sync: &mut Option<File>, msg: String| {
         eprintln!("monitor {}: {msg}", args.id);
@@ -444,7 +452,6 @@ fn run(args: &MonitorArgs, sync: File) -> std::io::Result<i32> {
         Err(e) => return fail(&mut sync, format!("cannot run {}: {e}", args.runtime[0])),
     };
     drop(cmd); // closes our copies of the write ends
-    eprintln!("T spawned {:?}", t0.elapsed());
     let runtime_pid = Pid::from_raw(child.id() as i32);
     drop(child); // reaped below with waitpid
 
@@ -472,9 +479,13 @@ fn run(args: &MonitorArgs, sync: File) -> std::io::Result<i32> {
         }
         lp.step(Some(Duration::from_millis(500)))?;
     };
-    eprintln!("T created {:?}", t0.elapsed());
     // Whatever it printed is readable now (the container has not started yet).
-    for raw in lp.pipes.iter().filter_map(|p| p.fd.as_ref().map(AsRawFd::as_raw_fd)).collect::<Vec<_>>() {
+    for raw in lp
+        .pipes
+        .iter()
+        .filter_map(|p| p.fd.as_ref().map(AsRawFd::as_raw_fd))
+        .collect::<Vec<_>>()
+    {
         lp.read_pipe(raw)?;
     }
     if !matches!(create_status, WaitStatus::Exited(_, 0)) {
@@ -490,7 +501,11 @@ fn run(args: &MonitorArgs, sync: File) -> std::io::Result<i32> {
             msg = runtime_error_message(&text(Stream::Stdout));
         }
         if msg.is_empty() {
-            msg = format!("{} create exited with code {}", args.runtime[0], exit_code(create_status));
+            msg = format!(
+                "{} create exited with code {}",
+                args.runtime[0],
+                exit_code(create_status)
+            );
         }
         return fail(&mut sync, msg);
     }
@@ -521,7 +536,6 @@ fn run(args: &MonitorArgs, sync: File) -> std::io::Result<i32> {
         Err(e) => return fail(&mut sync, format!("open {}: {e}", log_path.display())),
     };
     report(&mut sync, &format!("ok {ctr_pid}\n"));
-    eprintln!("T reported {:?}", t0.elapsed());
     for (stream, data) in std::mem::take(&mut lp.pending) {
         write_chunk(&mut log, stream, &data)?;
     }
@@ -561,8 +575,10 @@ fn run(args: &MonitorArgs, sync: File) -> std::io::Result<i32> {
         return Ok(0);
     }
     // Exec the exit command in a clean state: no blocked signals, not a subreaper.
-    let _ = SigSet::empty().thread_set_mask();
     let _ = nix::sys::signal::sigprocmask(SigmaskHow::SIG_SETMASK, Some(&SigSet::empty()), None);
+    // SAFETY: restoring the default disposition (Rust's runtime ignores SIGPIPE).
+    let _ =
+        unsafe { nix::sys::signal::signal(Signal::SIGPIPE, nix::sys::signal::SigHandler::SigDfl) };
     let _ = nix::sys::prctl::set_child_subreaper(false);
     let mut argv: Vec<CString> = Vec::with_capacity(args.exit_command.len() + 1);
     for a in args.exit_command.iter().chain(std::iter::once(&args.id)) {
@@ -592,7 +608,12 @@ mod tests {
             id: "abc".into(),
             dir: "/run/x/abc".into(),
             exit_command: vec!["podctl".into(), "container".into(), "cleanup".into()],
-            runtime: vec!["/usr/bin/runc".into(), "--root".into(), "/r".into(), "create".into()],
+            runtime: vec![
+                "/usr/bin/runc".into(),
+                "--root".into(),
+                "/r".into(),
+                "create".into(),
+            ],
         };
         let s: Vec<String> = a
             .to_args()
@@ -605,10 +626,18 @@ mod tests {
     #[test]
     fn args_errors() {
         let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-        assert!(MonitorArgs::parse(&s(&["--dir", "/d", "--", "runc"])).unwrap_err().contains("--id"));
-        assert!(MonitorArgs::parse(&s(&["--id", "x", "--dir", "/d"])).unwrap_err().contains("runtime argv"));
-        assert!(MonitorArgs::parse(&s(&["--bogus"])).unwrap_err().contains("unknown argument"));
-        assert!(MonitorArgs::parse(&s(&["--id"])).unwrap_err().contains("needs a value"));
+        assert!(MonitorArgs::parse(&s(&["--dir", "/d", "--", "runc"]))
+            .unwrap_err()
+            .contains("--id"));
+        assert!(MonitorArgs::parse(&s(&["--id", "x", "--dir", "/d"]))
+            .unwrap_err()
+            .contains("runtime argv"));
+        assert!(MonitorArgs::parse(&s(&["--bogus"]))
+            .unwrap_err()
+            .contains("unknown argument"));
+        assert!(MonitorArgs::parse(&s(&["--id"]))
+            .unwrap_err()
+            .contains("needs a value"));
         assert_eq!(monitor_main(&s(&["--bogus"])), 2);
     }
 
@@ -621,7 +650,10 @@ mod tests {
         write_chunk(&mut f, Stream::Stderr, b"\n").unwrap();
         drop(f);
         let lines = logs::read_log(&p).unwrap();
-        let v: Vec<_> = lines.iter().map(|l| (l.stream, l.partial, l.text.as_str())).collect();
+        let v: Vec<_> = lines
+            .iter()
+            .map(|l| (l.stream, l.partial, l.text.as_str()))
+            .collect();
         assert_eq!(
             v,
             [
@@ -637,8 +669,14 @@ mod tests {
     fn exit_codes() {
         let p = Pid::from_raw(1);
         assert_eq!(exit_code(WaitStatus::Exited(p, 7)), 7);
-        assert_eq!(exit_code(WaitStatus::Signaled(p, Signal::SIGKILL, false)), 137);
-        assert_eq!(exit_code(WaitStatus::Signaled(p, Signal::SIGTERM, true)), 143);
+        assert_eq!(
+            exit_code(WaitStatus::Signaled(p, Signal::SIGKILL, false)),
+            137
+        );
+        assert_eq!(
+            exit_code(WaitStatus::Signaled(p, Signal::SIGTERM, true)),
+            143
+        );
     }
 
     #[test]

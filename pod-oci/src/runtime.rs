@@ -7,13 +7,15 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use pod_core::{
-    ContainerConfig, ContainerId, CreateOptions, ExitInfo, OciRuntime, RuntimeInfo,
-    RuntimeStatus, Signal,
+    ContainerConfig, ContainerId, CreateOptions, ExitInfo, OciRuntime, RuntimeInfo, RuntimeStatus,
+    Signal,
 };
 use tokio::io::AsyncReadExt;
 
 use crate::bundle::{self, BundleParams, HostInfo};
-use crate::client::{display_argv, CreateOpts, DeleteOpts, GlobalOptions, KillOpts, RuntimeClient, RuntimeKind};
+use crate::client::{
+    display_argv, CreateOpts, DeleteOpts, GlobalOptions, KillOpts, RuntimeClient, RuntimeKind,
+};
 use crate::error::OciError;
 use crate::files;
 use crate::monitor::MonitorArgs;
@@ -45,7 +47,11 @@ impl RuntimeConfig {
     /// A config with defaults: the monitor is `<current exe> __monitor`, no exit
     /// command, rootless when the effective uid is not 0, catatonit at
     /// [`DEFAULT_CATATONIT`].
-    pub fn new(binary: impl Into<PathBuf>, root: impl Into<PathBuf>, state_dir: impl Into<PathBuf>) -> Self {
+    pub fn new(
+        binary: impl Into<PathBuf>,
+        root: impl Into<PathBuf>,
+        state_dir: impl Into<PathBuf>,
+    ) -> Self {
         let exe = std::env::current_exe()
             .map(|p| p.to_string_lossy().into_owned())
             .unwrap_or_else(|_| "podctl".to_owned());
@@ -154,16 +160,17 @@ impl OciRuntimeCli {
         }
         // Guard against pid reuse: the monitor's argv names the container.
         match std::fs::read(format!("/proc/{pid}/cmdline")) {
-            Ok(cmd) => cmd
-                .split(|b| *b == 0)
-                .any(|a| a == id.as_str().as_bytes()),
+            Ok(cmd) => cmd.split(|b| *b == 0).any(|a| a == id.as_str().as_bytes()),
             Err(_) => false,
         }
     }
 
-    async fn create_impl(&self, ctr: &ContainerConfig, opts: &CreateOptions) -> Result<i32, OciError> {
+    async fn create_impl(
+        &self,
+        ctr: &ContainerConfig,
+        opts: &CreateOptions,
+    ) -> Result<i32, OciError> {
         let id = &ctr.id;
-        let t0 = Instant::now();
         let dir = self.container_dir(id);
         files::create_private_dir(&dir)?;
         // A stale runtime container with this id (an earlier run): remove it first.
@@ -209,7 +216,6 @@ impl OciRuntimeCli {
             .create(true)
             .open(&log_path)
             .map_err(|e| OciError::io("open", &log_path, e))?;
-        eprintln!("C bundle {:?} {:?}", t0.elapsed(), chrono::Utc::now());
         let mut child = tokio::process::Command::new(&self.cfg.monitor[0])
             .args(&argv)
             .stdin(Stdio::null())
@@ -226,12 +232,10 @@ impl OciRuntimeCli {
                 .await
                 .map_err(|e| OciError::io("read the monitor's sync pipe of", &dir, e))?;
         }
-        eprintln!("C read {:?}", t0.elapsed());
         let status = child
             .wait()
             .await
             .map_err(|e| OciError::io("wait for the monitor of", &dir, e))?;
-        eprintln!("C waited {:?}", t0.elapsed());
         if let Some(pid) = out.strip_prefix("ok ") {
             if let Ok(pid) = pid.trim().parse::<i32>() {
                 return Ok(pid);
@@ -305,7 +309,11 @@ impl OciRuntimeCli {
         }
     }
 
-    async fn wait_impl(&self, id: &ContainerId, timeout: Option<Duration>) -> Result<Option<ExitInfo>, OciError> {
+    async fn wait_impl(
+        &self,
+        id: &ContainerId,
+        timeout: Option<Duration>,
+    ) -> Result<Option<ExitInfo>, OciError> {
         let path = self.exit_path(id);
         let start = Instant::now();
         let mut delay = Duration::from_millis(5);
@@ -375,7 +383,11 @@ impl OciRuntime for OciRuntimeCli {
         Ok(self.delete_impl(id, force).await?)
     }
 
-    async fn wait(&self, id: &ContainerId, timeout: Option<Duration>) -> pod_core::Result<Option<ExitInfo>> {
+    async fn wait(
+        &self,
+        id: &ContainerId,
+        timeout: Option<Duration>,
+    ) -> pod_core::Result<Option<ExitInfo>> {
         Ok(self.wait_impl(id, timeout).await?)
     }
 

@@ -1,5 +1,7 @@
 //! Bundle generation: config.json is written, parsed back and checked.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code
+
 mod common;
 
 use std::path::Path;
@@ -11,11 +13,21 @@ use pod_oci::bundle::{build_spec, resolve_user, write_bundle, BundleParams, Host
 use pod_oci::OciError;
 
 fn host(nofile_hard: u64) -> HostInfo {
-    HostInfo { nofile_hard, uid: 1000, gid: 1000, cgroup_v2: false }
+    HostInfo {
+        nofile_hard,
+        uid: 1000,
+        gid: 1000,
+        cgroup_v2: false,
+    }
 }
 
 fn params<'a>(dir: &'a Path, catatonit: &'a Path, rootless: bool, nofile: u64) -> BundleParams<'a> {
-    BundleParams { dir, catatonit, rootless, host: host(nofile) }
+    BundleParams {
+        dir,
+        catatonit,
+        rootless,
+        host: host(nofile),
+    }
 }
 
 fn ns(spec: &Spec) -> Vec<(LinuxNamespaceType, Option<String>)> {
@@ -39,12 +51,21 @@ fn pod_container_joins_the_infra_namespaces_by_path() {
     c.workdir = Some("/tmp".into());
     let opts = CreateOptions {
         hostname: Some("podhost".into()),
-        join: vec![(Namespace::Ipc, 4321), (Namespace::Net, 4321), (Namespace::Uts, 4321)],
+        join: vec![
+            (Namespace::Ipc, 4321),
+            (Namespace::Net, 4321),
+            (Namespace::Uts, 4321),
+        ],
         shared: vec![],
         cgroup_parent: Some("/podctl/pod_abc".into()),
         pod: None,
     };
-    let path = write_bundle(&c, &opts, &params(dir.path(), Path::new("/x/catatonit"), false, 20000)).unwrap();
+    let path = write_bundle(
+        &c,
+        &opts,
+        &params(dir.path(), Path::new("/x/catatonit"), false, 20000),
+    )
+    .unwrap();
     assert_eq!(path, dir.path().join("config.json"));
     let spec = Spec::load(&path).unwrap();
     if std::env::var_os("DUMP_SPEC").is_some() {
@@ -58,14 +79,20 @@ fn pod_container_joins_the_infra_namespaces_by_path() {
     let p = spec.process().as_ref().unwrap();
     assert_eq!(p.args().as_ref().unwrap(), &["sh", "-c", "echo hi"]);
     let env = p.env().as_ref().unwrap();
-    assert!(env.iter().any(|e| e.starts_with("PATH=/usr/local/sbin")), "{env:?}");
+    assert!(
+        env.iter().any(|e| e.starts_with("PATH=/usr/local/sbin")),
+        "{env:?}"
+    );
     assert!(env.contains(&"A=1".to_string()));
     assert_eq!(p.cwd(), Path::new("/tmp"));
     assert_eq!(p.terminal(), Some(false));
     assert_eq!(p.no_new_privileges(), Some(true));
     assert_eq!((p.user().uid(), p.user().gid()), (0, 0));
     let rl = p.rlimits().as_ref().unwrap();
-    let nofile = rl.iter().find(|r| r.typ() == PosixRlimitType::RlimitNofile).unwrap();
+    let nofile = rl
+        .iter()
+        .find(|r| r.typ() == PosixRlimitType::RlimitNofile)
+        .unwrap();
     assert_eq!((nofile.soft(), nofile.hard()), (20000, 20000));
 
     // shared uts is joined: runc refuses a hostname then, the infra set it
@@ -74,7 +101,10 @@ fn pod_container_joins_the_infra_namespaces_by_path() {
         ns(&spec),
         [
             (LinuxNamespaceType::Pid, None),
-            (LinuxNamespaceType::Network, Some("/proc/4321/ns/net".into())),
+            (
+                LinuxNamespaceType::Network,
+                Some("/proc/4321/ns/net".into())
+            ),
             (LinuxNamespaceType::Ipc, Some("/proc/4321/ns/ipc".into())),
             (LinuxNamespaceType::Uts, Some("/proc/4321/ns/uts".into())),
             (LinuxNamespaceType::Mount, None),
@@ -85,11 +115,32 @@ fn pod_container_joins_the_infra_namespaces_by_path() {
         linux.cgroups_path().as_deref(),
         Some(Path::new(&format!("/podctl/pod_abc/{}", c.id)))
     );
-    assert!(linux.masked_paths().as_ref().unwrap().contains(&"/proc/kcore".to_string()));
-    assert!(linux.readonly_paths().as_ref().unwrap().contains(&"/proc/sys".to_string()));
+    assert!(linux
+        .masked_paths()
+        .as_ref()
+        .unwrap()
+        .contains(&"/proc/kcore".to_string()));
+    assert!(linux
+        .readonly_paths()
+        .as_ref()
+        .unwrap()
+        .contains(&"/proc/sys".to_string()));
     assert!(linux.uid_mappings().is_none());
-    let dests: Vec<_> = spec.mounts().as_ref().unwrap().iter().map(|m| m.destination().display().to_string()).collect();
-    for d in ["/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys"] {
+    let dests: Vec<_> = spec
+        .mounts()
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|m| m.destination().display().to_string())
+        .collect();
+    for d in [
+        "/proc",
+        "/dev",
+        "/dev/pts",
+        "/dev/shm",
+        "/dev/mqueue",
+        "/sys",
+    ] {
         assert!(dests.contains(&d.to_string()), "{d} missing in {dests:?}");
     }
     assert!(!dests.contains(&"/catatonit".to_string()));
@@ -117,7 +168,10 @@ fn infra_container_runs_catatonit_in_an_empty_rootfs() {
     assert!(rootfs.is_dir());
     assert_eq!(std::fs::read_dir(&rootfs).unwrap().count(), 0);
     assert_eq!(spec.root().as_ref().unwrap().path(), &rootfs);
-    assert_eq!(spec.process().as_ref().unwrap().args().as_ref().unwrap(), &["/catatonit", "-P"]);
+    assert_eq!(
+        spec.process().as_ref().unwrap().args().as_ref().unwrap(),
+        &["/catatonit", "-P"]
+    );
     let m = spec
         .mounts()
         .as_ref()
@@ -152,11 +206,18 @@ fn missing_catatonit_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let mut c = ctr(None, &[]);
     c.is_infra = true;
-    let e = write_bundle(&c, &CreateOptions::default(), &params(dir.path(), Path::new("/nonexistent/catatonit"), false, 1024))
-        .unwrap_err();
+    let e = write_bundle(
+        &c,
+        &CreateOptions::default(),
+        &params(dir.path(), Path::new("/nonexistent/catatonit"), false, 1024),
+    )
+    .unwrap_err();
     assert!(matches!(e, OciError::CatatonitMissing(_)));
     let msg = e.to_string();
-    assert!(msg.contains("/nonexistent/catatonit") && msg.contains("Debian package `catatonit`"), "{msg}");
+    assert!(
+        msg.contains("/nonexistent/catatonit") && msg.contains("Debian package `catatonit`"),
+        "{msg}"
+    );
     assert!(!dir.path().join("config.json").exists());
 }
 
@@ -165,12 +226,29 @@ fn standalone_container_owns_its_namespaces_and_hostname() {
     let dir = tempfile::tempdir().unwrap();
     let rootfs = tempfile::tempdir().unwrap();
     let c = ctr(Some(rootfs.path()), &["true"]);
-    let spec = build_spec(&c, &CreateOptions::default(), &params(dir.path(), Path::new("/c"), false, 20000)).unwrap();
+    let spec = build_spec(
+        &c,
+        &CreateOptions::default(),
+        &params(dir.path(), Path::new("/c"), false, 20000),
+    )
+    .unwrap();
     assert_eq!(spec.hostname().as_deref(), Some(c.id.short()));
-    let kinds: Vec<_> = ns(&spec).into_iter().map(|(k, p)| { assert!(p.is_none()); k }).collect();
+    let kinds: Vec<_> = ns(&spec)
+        .into_iter()
+        .map(|(k, p)| {
+            assert!(p.is_none());
+            k
+        })
+        .collect();
     assert_eq!(
         kinds,
-        [LinuxNamespaceType::Pid, LinuxNamespaceType::Network, LinuxNamespaceType::Ipc, LinuxNamespaceType::Uts, LinuxNamespaceType::Mount]
+        [
+            LinuxNamespaceType::Pid,
+            LinuxNamespaceType::Network,
+            LinuxNamespaceType::Ipc,
+            LinuxNamespaceType::Uts,
+            LinuxNamespaceType::Mount
+        ]
     );
     // a pid namespace joined too, and an empty cgroup parent means none
     let opts = CreateOptions {
@@ -178,12 +256,28 @@ fn standalone_container_owns_its_namespaces_and_hostname() {
         cgroup_parent: Some(String::new()),
         ..Default::default()
     };
-    let spec = build_spec(&c, &opts, &params(dir.path(), Path::new("/c"), false, 20000)).unwrap();
-    assert_eq!(ns(&spec)[0], (LinuxNamespaceType::Pid, Some("/proc/7/ns/pid".into())));
+    let spec = build_spec(
+        &c,
+        &opts,
+        &params(dir.path(), Path::new("/c"), false, 20000),
+    )
+    .unwrap();
+    assert_eq!(
+        ns(&spec)[0],
+        (LinuxNamespaceType::Pid, Some("/proc/7/ns/pid".into()))
+    );
     assert!(spec.linux().as_ref().unwrap().cgroups_path().is_none());
     // a parent without leading slash
-    let opts = CreateOptions { cgroup_parent: Some("podctl/p/".into()), ..Default::default() };
-    let spec = build_spec(&c, &opts, &params(dir.path(), Path::new("/c"), false, 20000)).unwrap();
+    let opts = CreateOptions {
+        cgroup_parent: Some("podctl/p/".into()),
+        ..Default::default()
+    };
+    let spec = build_spec(
+        &c,
+        &opts,
+        &params(dir.path(), Path::new("/c"), false, 20000),
+    )
+    .unwrap();
     assert_eq!(
         spec.linux().as_ref().unwrap().cgroups_path().as_deref(),
         Some(Path::new(&format!("/podctl/p/{}", c.id)))
@@ -195,7 +289,10 @@ fn rootless_gets_a_user_namespace_and_no_cgroup_path_on_v1() {
     let dir = tempfile::tempdir().unwrap();
     let rootfs = tempfile::tempdir().unwrap();
     let c = ctr(Some(rootfs.path()), &["true"]);
-    let opts = CreateOptions { cgroup_parent: Some("/podctl/p".into()), ..Default::default() };
+    let opts = CreateOptions {
+        cgroup_parent: Some("/podctl/p".into()),
+        ..Default::default()
+    };
     let spec = build_spec(&c, &opts, &params(dir.path(), Path::new("/c"), true, 4096)).unwrap();
     let linux = spec.linux().as_ref().unwrap();
     assert!(ns(&spec).contains(&(LinuxNamespaceType::User, None)));
@@ -210,7 +307,10 @@ fn rootless_gets_a_user_namespace_and_no_cgroup_path_on_v1() {
     let spec = build_spec(&c, &opts, &p).unwrap();
     assert!(spec.linux().as_ref().unwrap().cgroups_path().is_some());
     // joining a pod: the infra's user namespace too, no own mappings
-    let opts = CreateOptions { join: vec![(Namespace::Net, 55)], ..Default::default() };
+    let opts = CreateOptions {
+        join: vec![(Namespace::Net, 55)],
+        ..Default::default()
+    };
     let spec = build_spec(&c, &opts, &p).unwrap();
     assert!(ns(&spec).contains(&(LinuxNamespaceType::User, Some("/proc/55/ns/user".into()))));
     assert!(spec.linux().as_ref().unwrap().uid_mappings().is_none());
@@ -234,9 +334,15 @@ fn users_resolve_numerically_and_through_the_rootfs() {
     assert_eq!(resolve_user("www:staff", r).unwrap(), (33, 50));
     assert_eq!(resolve_user("www:7", r).unwrap(), (33, 7));
     let e = resolve_user("nobody", r).unwrap_err().to_string();
-    assert_eq!(e, "unable to find user nobody: no matching entries in passwd file");
+    assert_eq!(
+        e,
+        "unable to find user nobody: no matching entries in passwd file"
+    );
     let e = resolve_user("www:nogroup", r).unwrap_err().to_string();
-    assert_eq!(e, "unable to find group nogroup: no matching entries in group file");
+    assert_eq!(
+        e,
+        "unable to find group nogroup: no matching entries in group file"
+    );
     assert!(resolve_user("alice", None).is_err());
     assert!(resolve_user(":5", None).is_err());
     assert!(resolve_user("5:", None).is_err());
@@ -245,7 +351,12 @@ fn users_resolve_numerically_and_through_the_rootfs() {
     let dir = tempfile::tempdir().unwrap();
     let mut c = ctr(Some(rootfs.path()), &["id"]);
     c.user = Some("www".into());
-    let spec = build_spec(&c, &CreateOptions::default(), &params(dir.path(), Path::new("/c"), false, 1024)).unwrap();
+    let spec = build_spec(
+        &c,
+        &CreateOptions::default(),
+        &params(dir.path(), Path::new("/c"), false, 1024),
+    )
+    .unwrap();
     let p = spec.process().as_ref().unwrap();
     assert_eq!((p.user().uid(), p.user().gid()), (33, 34));
     let caps = p.capabilities().as_ref().unwrap();
@@ -258,7 +369,12 @@ fn bad_configs_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let rootfs = tempfile::tempdir().unwrap();
     let p = params(dir.path(), Path::new("/c"), false, 1024);
-    let e = build_spec(&ctr(Some(rootfs.path()), &[]), &CreateOptions::default(), &p).unwrap_err();
+    let e = build_spec(
+        &ctr(Some(rootfs.path()), &[]),
+        &CreateOptions::default(),
+        &p,
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("has no command"), "{e}");
     let mut c = ctr(Some(rootfs.path()), &["x"]);
     c.workdir = Some("relative".into());
@@ -266,6 +382,11 @@ fn bad_configs_are_refused() {
     assert!(e.to_string().contains("is not absolute"), "{e}");
     let e = build_spec(&ctr(None, &["x"]), &CreateOptions::default(), &p).unwrap_err();
     assert!(e.to_string().contains("has no rootfs"), "{e}");
-    let e = build_spec(&ctr(Some(Path::new("/nonexistent/rootfs")), &["x"]), &CreateOptions::default(), &p).unwrap_err();
+    let e = build_spec(
+        &ctr(Some(Path::new("/nonexistent/rootfs")), &["x"]),
+        &CreateOptions::default(),
+        &p,
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("/nonexistent/rootfs"), "{e}");
 }

@@ -1,6 +1,8 @@
 //! The runtime client and the monitor against fake runtimes (shell scripts); no root
 //! needed.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code
+
 mod common;
 
 use std::path::{Path, PathBuf};
@@ -121,9 +123,18 @@ impl Fake {
 
 #[test]
 fn kind_is_detected_from_the_file_name() {
-    assert_eq!(RuntimeKind::detect(Path::new("/usr/bin/runc")), RuntimeKind::Runc);
-    assert_eq!(RuntimeKind::detect(Path::new("/usr/local/bin/crun")), RuntimeKind::Crun);
-    assert_eq!(RuntimeKind::detect(Path::new("/opt/x/my-runtime")), RuntimeKind::Runc);
+    assert_eq!(
+        RuntimeKind::detect(Path::new("/usr/bin/runc")),
+        RuntimeKind::Runc
+    );
+    assert_eq!(
+        RuntimeKind::detect(Path::new("/usr/local/bin/crun")),
+        RuntimeKind::Crun
+    );
+    assert_eq!(
+        RuntimeKind::detect(Path::new("/opt/x/my-runtime")),
+        RuntimeKind::Runc
+    );
     let cfg = RuntimeConfig::new("/usr/bin/crun", "/r", "/s");
     assert_eq!(cfg.kind(), RuntimeKind::Crun);
     assert_eq!(cfg.catatonit, Path::new("/usr/bin/catatonit"));
@@ -137,12 +148,34 @@ async fn client_builds_typed_command_lines() {
     let c = f.client();
     let root = f.root().display().to_string();
     c.start("c1").await.unwrap();
-    c.kill(&KillOpts { id: "c1".into(), signal: Signal::TERM, all: false }).await.unwrap();
-    c.kill(&KillOpts { id: "c1".into(), signal: Signal::KILL, all: true }).await.unwrap();
+    c.kill(&KillOpts {
+        id: "c1".into(),
+        signal: Signal::TERM,
+        all: false,
+    })
+    .await
+    .unwrap();
+    c.kill(&KillOpts {
+        id: "c1".into(),
+        signal: Signal::KILL,
+        all: true,
+    })
+    .await
+    .unwrap();
     c.pause("c1").await.unwrap();
     c.resume("c1").await.unwrap();
-    c.delete(&DeleteOpts { id: "c1".into(), force: true }).await.unwrap();
-    c.delete(&DeleteOpts { id: "c1".into(), force: false }).await.unwrap();
+    c.delete(&DeleteOpts {
+        id: "c1".into(),
+        force: true,
+    })
+    .await
+    .unwrap();
+    c.delete(&DeleteOpts {
+        id: "c1".into(),
+        force: false,
+    })
+    .await
+    .unwrap();
     assert_eq!(
         f.calls(),
         [
@@ -157,7 +190,11 @@ async fn client_builds_typed_command_lines() {
     );
     let rootless = RuntimeClient::new(
         &f.bin,
-        GlobalOptions { root: f.root(), rootless: true, log: Some("/tmp/l.json".into()) },
+        GlobalOptions {
+            root: f.root(),
+            rootless: true,
+            log: Some("/tmp/l.json".into()),
+        },
     );
     let argv: Vec<String> = rootless
         .create_argv(&CreateOpts {
@@ -199,10 +236,18 @@ async fn client_parses_state_and_list() {
     assert_eq!(st.status, RuntimeStatus::Running);
     assert_eq!(st.bundle, Path::new("/b"));
     assert!(st.created.is_some());
-    assert_eq!(c.state("gone").await.unwrap().unwrap().status, RuntimeStatus::Stopped);
+    assert_eq!(
+        c.state("gone").await.unwrap().unwrap().status,
+        RuntimeStatus::Stopped
+    );
     // unknown container: None, and delete of it is fine
     assert!(c.state("missing").await.unwrap().is_none());
-    c.delete(&DeleteOpts { id: "missing".into(), force: false }).await.unwrap();
+    c.delete(&DeleteOpts {
+        id: "missing".into(),
+        force: false,
+    })
+    .await
+    .unwrap();
     // runc prints `null` for an empty list
     assert!(c.list().await.unwrap().is_empty());
     std::fs::create_dir_all(f.root().join("a")).unwrap();
@@ -214,9 +259,20 @@ async fn client_parses_state_and_list() {
 
 #[tokio::test]
 async fn failures_carry_status_stdout_and_stderr() {
-    let c = RuntimeClient::new("/bin/false", GlobalOptions { root: "/nonexistent-root".into(), ..Default::default() });
+    let c = RuntimeClient::new(
+        "/bin/false",
+        GlobalOptions {
+            root: "/nonexistent-root".into(),
+            ..Default::default()
+        },
+    );
     match c.start("c1").await.unwrap_err() {
-        OciError::Command { cmd, status, stderr, stdout } => {
+        OciError::Command {
+            cmd,
+            status,
+            stderr,
+            stdout,
+        } => {
             assert_eq!(status.code(), Some(1));
             assert_eq!(cmd, "/bin/false --root /nonexistent-root start c1");
             assert!(stderr.is_empty() && stdout.is_empty());
@@ -225,8 +281,18 @@ async fn failures_carry_status_stdout_and_stderr() {
     }
     let f = Fake::new();
     let c = f.client();
-    let e = c.kill(&KillOpts { id: "busy".into(), signal: Signal::TERM, all: false }).await.unwrap_err();
-    assert!(matches!(&e, OciError::Command { status, .. } if status.code() == Some(1)), "{e:?}");
+    let e = c
+        .kill(&KillOpts {
+            id: "busy".into(),
+            signal: Signal::TERM,
+            all: false,
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, OciError::Command { status, .. } if status.code() == Some(1)),
+        "{e:?}"
+    );
     assert!(e.to_string().contains("permission denied"), "{e}");
     assert!(e.to_string().contains("kill busy 15"), "{e}");
     let missing = RuntimeClient::new("/nonexistent/runc", GlobalOptions::default());
@@ -239,7 +305,9 @@ async fn failures_carry_status_stdout_and_stderr() {
 fn runtime_error_messages_are_cleaned_up() {
     use pod_oci::client::runtime_error_message;
     assert_eq!(
-        runtime_error_message("time=\"2026\" level=error msg=\"runc create failed: exec: \\\"x\\\": not found\"\n"),
+        runtime_error_message(
+            "time=\"2026\" level=error msg=\"runc create failed: exec: \\\"x\\\": not found\"\n"
+        ),
         "runc create failed: exec: \"x\": not found"
     );
     assert_eq!(
@@ -259,7 +327,10 @@ async fn kill_of_an_exited_container_is_ok_other_failures_are_not() {
     // exited meanwhile: the runtime refuses, state says stopped → Ok
     std::fs::write(f.root().join(id.as_str()).join("stopped"), "").unwrap();
     rt.kill(&id, Signal::TERM, false).await.unwrap();
-    assert_eq!(rt.state(&id).await.unwrap().unwrap().status, RuntimeStatus::Stopped);
+    assert_eq!(
+        rt.state(&id).await.unwrap().unwrap().status,
+        RuntimeStatus::Stopped
+    );
     assert_eq!(rt.state(&id).await.unwrap().unwrap().pid, None);
     // refused while running → the error
     std::fs::remove_file(f.root().join(id.as_str()).join("stopped")).unwrap();
@@ -285,12 +356,16 @@ async fn monitor_runs_create_copies_output_records_exit_and_runs_exit_command() 
     let exit_cmd = script(
         &f.dir.path().join("on-exit"),
         &format!(
-            "#!/bin/sh\necho \"$@\" > {m}.tmp\nls {dir}/state/containers/$3/exit >> {m}.tmp\nmv {m}.tmp {m}\n",
+            "#!/bin/sh\necho \"$@\" > {m}.tmp\nls {dir}/state/containers/$3/exit >> {m}.tmp\ngrep -E '^Sig(Blk|Ign)' /proc/self/status >> {m}.tmp\nmv {m}.tmp {m}\n",
             m = marker.display(),
             dir = f.dir.path().display()
         ),
     );
-    let rt = f.runtime(vec![exit_cmd.display().to_string(), "container".into(), "cleanup".into()]);
+    let rt = f.runtime(vec![
+        exit_cmd.display().to_string(),
+        "container".into(),
+        "cleanup".into(),
+    ]);
     let rootfs = tempfile::tempdir().unwrap();
     let c = ctr(Some(rootfs.path()), &["/bin/app"]);
     let pid = rt.create(&c, &CreateOptions::default()).await.unwrap();
@@ -303,30 +378,92 @@ async fn monitor_runs_create_copies_output_records_exit_and_runs_exit_command() 
     assert_ne!(ppid(mpid), Some(std::process::id() as i32));
     // the container is the monitor's child (reparented to the subreaper)
     assert_eq!(ppid(pid), Some(mpid));
+    // the monitor holds none of our fds: stdin/stdout on /dev/null, stderr its own log,
+    // otherwise only its signalfd, the container's output pipes and ctr.log
+    let ours: Vec<_> = (0..3)
+        .filter_map(|fd| std::fs::read_link(format!("/proc/self/fd/{fd}")).ok())
+        .collect();
+    let mut fds = Vec::new();
+    for e in std::fs::read_dir(format!("/proc/{mpid}/fd")).unwrap() {
+        let e = e.unwrap();
+        let target = std::fs::read_link(e.path()).unwrap();
+        fds.push((
+            e.file_name().into_string().unwrap().parse::<i32>().unwrap(),
+            target,
+        ));
+    }
+    fds.sort();
+    assert_eq!(fds[0], (0, PathBuf::from("/dev/null")));
+    assert_eq!(fds[1], (1, PathBuf::from("/dev/null")));
+    assert_eq!(fds[2], (2, dir.join("monitor.log")));
+    for (fd, t) in &fds[3..] {
+        let s = t.display().to_string();
+        assert!(
+            s == "anon_inode:[signalfd]" || s.starts_with("pipe:") || *t == rt.log_path(&c.id),
+            "unexpected fd {fd} -> {s}"
+        );
+        assert!(
+            !ours.contains(t) || !s.starts_with("pipe:"),
+            "monitor holds our fd {fd} -> {s}"
+        );
+    }
+    assert!(fds.len() <= 3 + 4, "{fds:?}");
     assert_eq!(rt.exit_info(&c.id).await.unwrap(), None);
-    assert_eq!(rt.wait(&c.id, Some(Duration::from_millis(50))).await.unwrap(), None);
+    assert_eq!(
+        rt.wait(&c.id, Some(Duration::from_millis(50)))
+            .await
+            .unwrap(),
+        None
+    );
 
     rt.start(&c.id).await.unwrap();
-    let exit = rt.wait(&c.id, Some(Duration::from_secs(30))).await.unwrap().unwrap();
+    let exit = rt
+        .wait(&c.id, Some(Duration::from_secs(30)))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(exit.code, 7);
     assert!(!exit.oom_killed);
     assert_eq!(rt.exit_info(&c.id).await.unwrap(), Some(exit));
 
     let lines = read_log(&rt.log_path(&c.id)).unwrap();
-    let v: Vec<_> = lines.iter().map(|l| (l.stream, l.partial, l.text.as_str())).collect();
-    assert!(v.contains(&(Stream::Stdout, false, "hello from the container")), "{v:?}");
+    let v: Vec<_> = lines
+        .iter()
+        .map(|l| (l.stream, l.partial, l.text.as_str()))
+        .collect();
+    assert!(
+        v.contains(&(Stream::Stdout, false, "hello from the container")),
+        "{v:?}"
+    );
     assert!(v.contains(&(Stream::Stdout, false, "second line")), "{v:?}");
     assert!(v.contains(&(Stream::Stderr, true, "no newline")), "{v:?}");
     use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(rt.log_path(&c.id)).unwrap().permissions().mode();
+    let mode = std::fs::metadata(rt.log_path(&c.id))
+        .unwrap()
+        .permissions()
+        .mode();
     assert_eq!(mode & 0o777, 0o600);
 
     // exit command: argv + id, run after the exit file was written
-    assert!(eventually(30, || marker.exists()), "exit command did not run");
+    assert!(
+        eventually(30, || marker.exists()),
+        "exit command did not run"
+    );
     let out = std::fs::read_to_string(&marker).unwrap();
     let mut it = out.lines();
     assert_eq!(it.next().unwrap(), format!("container cleanup {}", c.id));
     assert!(it.next().unwrap().ends_with("/exit"), "{out}");
+    // exec'd with no blocked signals and SIGPIPE not ignored
+    let mask = |name: &str| {
+        let l = out.lines().find(|l| l.starts_with(name)).unwrap();
+        u64::from_str_radix(l.split_whitespace().nth(1).unwrap(), 16).unwrap()
+    };
+    assert_eq!(mask("SigBlk:"), 0, "{out}");
+    assert_eq!(
+        mask("SigIgn:") & (1 << (13 - 1)),
+        0,
+        "SIGPIPE ignored: {out}"
+    );
     assert!(monitor_gone(&rt, &c.id).await);
 
     // delete keeps the log and the exit, drops the bundle
@@ -356,13 +493,21 @@ async fn create_failure_carries_the_runtime_message_and_wait_does_not_hang() {
     assert!(!rt.monitor_alive(&c.id).await.unwrap());
     assert_eq!(rt.exit_info(&c.id).await.unwrap(), None);
     let e = rt.wait(&c.id, None).await.unwrap_err();
-    assert!(e.to_string().contains("is not running and no exit was recorded"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("is not running and no exit was recorded"),
+        "{e}"
+    );
     // a bad monitor command is reported too
     let mut cfg = rt.config().clone();
     cfg.monitor = vec!["/bin/false".into()];
     let rt2 = OciRuntimeCli::new(cfg).unwrap();
     let c2 = ctr(Some(rootfs.path()), &["/bin/app"]);
-    let e = rt2.create(&c2, &CreateOptions::default()).await.unwrap_err().to_string();
+    let e = rt2
+        .create(&c2, &CreateOptions::default())
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("without reporting a pid"), "{e}");
     cfg = rt.config().clone();
     cfg.monitor = Vec::new();

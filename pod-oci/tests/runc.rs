@@ -1,13 +1,17 @@
 //! Real containers on runc (and crun when installed) with a busybox rootfs built here.
 //! Needs root, runc, busybox and catatonit; otherwise each test prints why it skips.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code
+
 mod common;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use common::{ctr, eventually, monitor, ppid, script};
-use pod_core::{ContainerConfig, CreateOptions, ExitInfo, Namespace, OciRuntime, RuntimeStatus, Signal};
+use pod_core::{
+    ContainerConfig, CreateOptions, ExitInfo, Namespace, OciRuntime, RuntimeStatus, Signal,
+};
 use pod_oci::logs::{read_log, Stream};
 use pod_oci::{OciRuntimeCli, RuntimeConfig};
 
@@ -48,7 +52,11 @@ impl Env {
     fn new(runtime: &str, exit_command: Vec<String>) -> Self {
         let dir = tempfile::tempdir().unwrap();
         build_rootfs(&dir.path().join("rootfs"));
-        let mut cfg = RuntimeConfig::new(runtime, dir.path().join("runtime"), dir.path().join("state"));
+        let mut cfg = RuntimeConfig::new(
+            runtime,
+            dir.path().join("runtime"),
+            dir.path().join("state"),
+        );
         cfg.monitor = monitor();
         cfg.exit_command = exit_command;
         cfg.rootless = false;
@@ -79,11 +87,22 @@ impl Env {
             .output()
             .unwrap();
         assert!(out.status.success(), "{out:?}");
-        String::from_utf8(out.stdout).unwrap().lines().map(str::to_owned).collect()
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(str::to_owned)
+            .collect()
     }
     fn assert_nothing_left(&self) {
-        assert!(self.runtime_list().is_empty(), "runtime still lists {:?}", self.runtime_list());
-        let left: Vec<_> = std::fs::read_dir(self.root()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert!(
+            self.runtime_list().is_empty(),
+            "runtime still lists {:?}",
+            self.runtime_list()
+        );
+        let left: Vec<_> = std::fs::read_dir(self.root())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert!(left.is_empty(), "left in the runtime root: {left:?}");
     }
     fn log(&self, c: &ContainerConfig) -> Vec<String> {
@@ -95,12 +114,46 @@ impl Env {
             .collect()
     }
     async fn wait(&self, c: &ContainerConfig) -> ExitInfo {
-        self.rt.wait(&c.id, Some(Duration::from_secs(60))).await.unwrap().expect("container did not exit in 60 s")
+        self.rt
+            .wait(&c.id, Some(Duration::from_secs(60)))
+            .await
+            .unwrap()
+            .expect("container did not exit in 60 s")
     }
     async fn run(&self, c: &ContainerConfig, opts: &CreateOptions) -> i32 {
         let pid = self.rt.create(c, opts).await.unwrap();
         self.rt.start(&c.id).await.unwrap();
         pid
+    }
+}
+
+impl Drop for Env {
+    /// On a failed test: nothing keeps running (force-deletes what the runtime lists).
+    fn drop(&mut self) {
+        let Ok(out) = std::process::Command::new(&self.rt.config().binary)
+            .arg("--root")
+            .arg(self.root())
+            .args(["list", "-q"])
+            .output()
+        else {
+            return;
+        };
+        for id in String::from_utf8_lossy(&out.stdout).lines() {
+            let _ = std::process::Command::new(&self.rt.config().binary)
+                .arg("--root")
+                .arg(self.root())
+                .args(["delete", "--force", id])
+                .output();
+        }
+    }
+}
+
+/// Removes a test cgroup parent on drop, also when the test fails.
+struct CgroupParent(String);
+
+impl Drop for CgroupParent {
+    fn drop(&mut self) {
+        remove_cgroup_parent(&self.0);
     }
 }
 
@@ -115,12 +168,17 @@ fn build_rootfs(root: &Path) {
 }
 
 fn ns_link(pid: i32, ns: &str) -> String {
-    std::fs::read_link(format!("/proc/{pid}/ns/{ns}")).unwrap().display().to_string()
+    std::fs::read_link(format!("/proc/{pid}/ns/{ns}"))
+        .unwrap()
+        .display()
+        .to_string()
 }
 
 /// Removes a test cgroup parent from every hierarchy (runc removed the leaves).
 fn remove_cgroup_parent(parent: &str) {
-    let Ok(rd) = std::fs::read_dir("/sys/fs/cgroup") else { return };
+    let Ok(rd) = std::fs::read_dir("/sys/fs/cgroup") else {
+        return;
+    };
     for e in rd.flatten() {
         let p = e.path().join(parent.trim_start_matches('/'));
         let _ = std::fs::remove_dir(&p);
@@ -131,8 +189,10 @@ fn remove_cgroup_parent(parent: &str) {
 #[tokio::test]
 async fn pod_with_infra_and_two_containers_shares_ipc_net_uts() {
     require!("/usr/bin/runc");
-    let env = Env::new("/usr/bin/runc", Vec::new());
+    // declared before the Env so that it is dropped after it (containers gone first)
     let parent = format!("/podctl-test-{}", pod_core::PodId::random().short());
+    let _cg = CgroupParent(parent.clone());
+    let env = Env::new("/usr/bin/runc", Vec::new());
     let infra = env.infra();
     let infra_opts = CreateOptions {
         hostname: Some("podhost".into()),
@@ -141,15 +201,26 @@ async fn pod_with_infra_and_two_containers_shares_ipc_net_uts() {
         ..Default::default()
     };
     let ipid = env.run(&infra, &infra_opts).await;
-    assert_eq!(env.rt.state(&infra.id).await.unwrap().unwrap().status, RuntimeStatus::Running);
+    assert_eq!(
+        env.rt.state(&infra.id).await.unwrap().unwrap().status,
+        RuntimeStatus::Running
+    );
     // the infra runs catatonit in its own cgroup under the parent
     let cg = std::fs::read_to_string(format!("/proc/{ipid}/cgroup")).unwrap();
     assert!(cg.contains(&format!("{parent}/{}", infra.id)), "{cg}");
-    assert!(std::fs::read_link(format!("/proc/{ipid}/exe")).unwrap().display().to_string().contains("catatonit"));
+    // (runc start returns before runc init has exec'd the command)
+    assert!(eventually(30, || std::fs::read_link(format!(
+        "/proc/{ipid}/exe"
+    ))
+    .is_ok_and(|p| p.display().to_string().contains("catatonit"))));
 
     let join = CreateOptions {
         hostname: Some("podhost".into()),
-        join: vec![(Namespace::Ipc, ipid), (Namespace::Net, ipid), (Namespace::Uts, ipid)],
+        join: vec![
+            (Namespace::Ipc, ipid),
+            (Namespace::Net, ipid),
+            (Namespace::Uts, ipid),
+        ],
         cgroup_parent: Some(parent.clone()),
         ..Default::default()
     };
@@ -183,7 +254,6 @@ async fn pod_with_infra_and_two_containers_shares_ipc_net_uts() {
     for c in [&c1, &c2, &infra] {
         env.rt.remove_container_dir(&c.id).unwrap();
     }
-    remove_cgroup_parent(&parent);
 }
 
 #[tokio::test]
@@ -195,17 +265,29 @@ async fn pause_resume_kill_records_137_and_delete_leaves_nothing() {
     let st = env.rt.state(&c.id).await.unwrap().unwrap();
     assert_eq!((st.status, st.pid), (RuntimeStatus::Created, Some(pid)));
     env.rt.start(&c.id).await.unwrap();
-    assert_eq!(env.rt.state(&c.id).await.unwrap().unwrap().status, RuntimeStatus::Running);
+    assert_eq!(
+        env.rt.state(&c.id).await.unwrap().unwrap().status,
+        RuntimeStatus::Running
+    );
     env.rt.pause(&c.id).await.unwrap();
-    assert_eq!(env.rt.state(&c.id).await.unwrap().unwrap().status, RuntimeStatus::Paused);
+    assert_eq!(
+        env.rt.state(&c.id).await.unwrap().unwrap().status,
+        RuntimeStatus::Paused
+    );
     env.rt.resume(&c.id).await.unwrap();
-    assert_eq!(env.rt.state(&c.id).await.unwrap().unwrap().status, RuntimeStatus::Running);
+    assert_eq!(
+        env.rt.state(&c.id).await.unwrap().unwrap().status,
+        RuntimeStatus::Running
+    );
     assert!(env.rt.monitor_alive(&c.id).await.unwrap());
     env.rt.kill(&c.id, Signal::KILL, false).await.unwrap();
     let exit = env.wait(&c).await;
     assert_eq!(exit.code, 137);
     assert!(!exit.oom_killed);
-    assert_eq!(env.rt.state(&c.id).await.unwrap().unwrap().status, RuntimeStatus::Stopped);
+    assert_eq!(
+        env.rt.state(&c.id).await.unwrap().unwrap().status,
+        RuntimeStatus::Stopped
+    );
     // signalling an exited container is no error
     env.rt.kill(&c.id, Signal::TERM, false).await.unwrap();
     env.rt.delete(&c.id, false).await.unwrap();
@@ -222,14 +304,23 @@ async fn exit_7_is_recorded_by_the_monitor_alone_and_runs_the_exit_command() {
     let marker = marker_dir.path().join("ran");
     let cmd = script(
         &marker_dir.path().join("cleanup"),
-        &format!("#!/bin/sh\necho \"$@\" > {0}.tmp && mv {0}.tmp {0}\n", marker.display()),
+        &format!(
+            "#!/bin/sh\necho \"$@\" > {0}.tmp && mv {0}.tmp {0}\n",
+            marker.display()
+        ),
     );
-    let env = Env::new("/usr/bin/runc", vec![cmd.display().to_string(), "cleanup".into()]);
+    let env = Env::new(
+        "/usr/bin/runc",
+        vec![cmd.display().to_string(), "cleanup".into()],
+    );
     let c = env.ctr(&["sh", "-c", "echo hello; echo to-stderr >&2; exit 7"]);
     let exit_file = env.rt.exit_path(&c.id);
     // create and start on a runtime that is then dropped: nobody waits for the container
     {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         let cli = env.rt.clone();
         let c = c.clone();
         std::thread::spawn(move || {
@@ -242,15 +333,35 @@ async fn exit_7_is_recorded_by_the_monitor_alone_and_runs_the_exit_command() {
         .unwrap();
     }
     let mpid = env.rt.monitor_pid(&c.id).unwrap();
-    assert_ne!(ppid(mpid), Some(std::process::id() as i32), "the monitor must be detached");
+    assert_ne!(
+        ppid(mpid),
+        Some(std::process::id() as i32),
+        "the monitor must be detached"
+    );
     assert!(eventually(60, || exit_file.exists()), "no exit file");
     let exit = env.rt.exit_info(&c.id).await.unwrap().unwrap();
     assert_eq!(exit.code, 7);
     let lines = read_log(&env.rt.log_path(&c.id)).unwrap();
-    assert!(lines.iter().any(|l| l.stream == Stream::Stdout && l.text == "hello" && !l.partial), "{lines:?}");
-    assert!(lines.iter().any(|l| l.stream == Stream::Stderr && l.text == "to-stderr"), "{lines:?}");
-    assert!(eventually(60, || marker.exists()), "the exit command did not run");
-    assert_eq!(std::fs::read_to_string(&marker).unwrap().trim(), format!("cleanup {}", c.id));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.stream == Stream::Stdout && l.text == "hello" && !l.partial),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.stream == Stream::Stderr && l.text == "to-stderr"),
+        "{lines:?}"
+    );
+    assert!(
+        eventually(60, || marker.exists()),
+        "the exit command did not run"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&marker).unwrap().trim(),
+        format!("cleanup {}", c.id)
+    );
     env.rt.delete(&c.id, false).await.unwrap();
     env.assert_nothing_left();
 }
@@ -261,10 +372,21 @@ async fn stop_escalates_to_kill_when_term_is_ignored() {
     let env = Env::new("/usr/bin/runc", Vec::new());
     let c = env.ctr(&["sh", "-c", "trap '' TERM; echo ready; sleep 1000 & wait"]);
     env.run(&c, &CreateOptions::default()).await;
-    assert!(eventually(30, || env.log(&c).contains(&"ready".to_string())));
+    assert!(eventually(30, || env
+        .log(&c)
+        .contains(&"ready".to_string())));
     env.rt.kill(&c.id, Signal::TERM, false).await.unwrap();
-    assert_eq!(env.rt.wait(&c.id, Some(Duration::from_millis(1500))).await.unwrap(), None);
-    assert_eq!(env.rt.state(&c.id).await.unwrap().unwrap().status, RuntimeStatus::Running);
+    assert_eq!(
+        env.rt
+            .wait(&c.id, Some(Duration::from_millis(1500)))
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        env.rt.state(&c.id).await.unwrap().unwrap().status,
+        RuntimeStatus::Running
+    );
     env.rt.kill(&c.id, Signal::KILL, true).await.unwrap();
     assert_eq!(env.wait(&c).await.code, 137);
     env.rt.delete(&c.id, true).await.unwrap();
@@ -278,7 +400,10 @@ async fn force_delete_of_a_running_container_records_its_exit() {
     let c = env.ctr(&["sleep", "1000"]);
     env.run(&c, &CreateOptions::default()).await;
     env.rt.delete(&c.id, true).await.unwrap();
-    assert_eq!(env.rt.exit_info(&c.id).await.unwrap().map(|e| e.code), Some(137));
+    assert_eq!(
+        env.rt.exit_info(&c.id).await.unwrap().map(|e| e.code),
+        Some(137)
+    );
     assert!(!env.rt.container_dir(&c.id).join("config.json").exists());
     env.assert_nothing_left();
     // re-create the same container afterwards: stale exit is gone until it exits again
@@ -296,9 +421,17 @@ async fn runtime_errors_reach_the_caller() {
     require!("/usr/bin/runc");
     let env = Env::new("/usr/bin/runc", Vec::new());
     let c = env.ctr(&["/does-not-exist"]);
-    let e = env.rt.create(&c, &CreateOptions::default()).await.unwrap_err().to_string();
+    let e = env
+        .rt
+        .create(&c, &CreateOptions::default())
+        .await
+        .unwrap_err()
+        .to_string();
     eprintln!("runtime error as reported: {e}");
-    assert!(e.contains("cannot create container") && e.contains("does-not-exist"), "{e}");
+    assert!(
+        e.contains("cannot create container") && e.contains("does-not-exist"),
+        "{e}"
+    );
     assert!(!e.contains("level=error"), "{e}");
     env.rt.delete(&c.id, true).await.unwrap();
     env.assert_nothing_left();
@@ -332,7 +465,14 @@ fn proc_status_kb(pid: i32, key: &str) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .unwrap()
         .lines()
-        .find_map(|l| l.strip_prefix(key)?.trim().strip_suffix("kB")?.trim().parse().ok())
+        .find_map(|l| {
+            l.strip_prefix(key)?
+                .trim()
+                .strip_suffix("kB")?
+                .trim()
+                .parse()
+                .ok()
+        })
         .unwrap()
 }
 
@@ -360,10 +500,25 @@ async fn measure_monitor_rss_and_start_latency() {
         proc_status_kb(mpid, "RssAnon:"),
         proc_status_kb(mpid, "RssFile:")
     );
-    if let Some(conmon) = std::process::Command::new("pgrep").arg("-x").arg("conmon").output().ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok()?.lines().next()?.parse::<i32>().ok())
+    if let Some(conmon) = std::process::Command::new("pgrep")
+        .arg("-x")
+        .arg("conmon")
+        .output()
+        .ok()
+        .and_then(|o| {
+            String::from_utf8(o.stdout)
+                .ok()?
+                .lines()
+                .next()?
+                .parse::<i32>()
+                .ok()
+        })
     {
-        println!("a running conmon ({conmon}): VmRSS {} kB, VmHWM {} kB", proc_status_kb(conmon, "VmRSS:"), proc_status_kb(conmon, "VmHWM:"));
+        println!(
+            "a running conmon ({conmon}): VmRSS {} kB, VmHWM {} kB",
+            proc_status_kb(conmon, "VmRSS:"),
+            proc_status_kb(conmon, "VmHWM:")
+        );
     }
     env.rt.delete(&c.id, true).await.unwrap();
 
@@ -418,7 +573,11 @@ async fn measure_monitor_rss_and_start_latency() {
         raw.push(t.elapsed().as_secs_f64() * 1000.0);
         runc(&["delete", "--force", &id]);
     }
-    println!("create alone: podctl median {:.1} ms, raw runc median {:.1} ms", median(&mut ours_create), median(&mut raw_create));
+    println!(
+        "create alone: podctl median {:.1} ms, raw runc median {:.1} ms",
+        median(&mut ours_create),
+        median(&mut raw_create)
+    );
     let (mo, mr) = (median(&mut ours), median(&mut raw));
     println!("create+start over {n} containers: podctl (OciRuntimeCli) median {mo:.1} ms, raw runc create+start median {mr:.1} ms, ratio {:.2}", mo / mr);
     env.assert_nothing_left();

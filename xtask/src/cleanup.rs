@@ -12,27 +12,39 @@ use crate::util::{find_processes, output, run_quiet};
 /// Removes what is left under `dir` after the tools' own cleanup: runc containers
 /// whose state or bundle lies there (this also kills their processes and removes
 /// their cgroups), processes whose argv mentions it (monitors, conmon), mounts, and
-/// cgroup directories named after `ids` (pod cgroups). Returns how many runc
-/// containers, processes and cgroups it found — zero after a clean run.
-pub fn force_cleanup(runc: &Path, dir: &Path, ids: &[String]) -> usize {
+/// cgroup directories named after `ids` (pod cgroups). Returns what it found, one
+/// line each — nothing after a clean run.
+pub fn force_cleanup(runc: &Path, dir: &Path, ids: &[String]) -> Vec<String> {
     let mut found = cleanup_runc_roots(runc, dir);
-    found += delete_runc_bundles_under(runc, dir);
+    found.extend(delete_runc_bundles_under(runc, dir));
     let needle = dir.to_string_lossy().into_owned();
     for p in find_processes(|p| p.cmdline.iter().any(|a| a.contains(&needle))) {
-        found += 1;
+        found.push(format!("process {} ({})", p.pid, p.cmdline.join(" ")));
         // SAFETY: kill(2) on a monitor started under this run's scratch directory.
         unsafe { libc::kill(p.pid as libc::pid_t, libc::SIGKILL) };
     }
     unmount_under(dir);
-    found + remove_cgroups(ids)
+    found.extend(remove_cgroups(ids));
+    found
+}
+
+/// Prints what [`force_cleanup`] found, if anything, as a warning naming `who`.
+pub fn warn_leftovers(who: &str, found: &[String]) {
+    if !found.is_empty() {
+        eprintln!(
+            "warning: {who} left {} things behind after its own cleanup (now removed):\n  {}",
+            found.len(),
+            found.join("\n  ")
+        );
+    }
 }
 
 /// rmdir, deepest first, every cgroup directory (up to three levels below a
 /// controller) whose name contains one of `ids`. A populated cgroup stays.
-fn remove_cgroups(ids: &[String]) -> usize {
+fn remove_cgroups(ids: &[String]) -> Vec<String> {
     let ids: Vec<&String> = ids.iter().filter(|id| id.len() >= 12).collect();
     if ids.is_empty() {
-        return 0;
+        return Vec::new();
     }
     let mut dirs = Vec::new();
     let mut stack: Vec<(PathBuf, usize)> = vec![(PathBuf::from("/sys/fs/cgroup"), 0)];
@@ -53,11 +65,12 @@ fn remove_cgroups(ids: &[String]) -> usize {
         }
     }
     dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
-    let found = dirs.len();
-    for d in dirs {
-        let _ = fs::remove_dir(d);
-    }
-    found
+    dirs.into_iter()
+        .map(|d| {
+            let _ = fs::remove_dir(&d);
+            format!("cgroup {}", d.display())
+        })
+        .collect()
 }
 
 fn collect_tree(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -73,16 +86,20 @@ fn collect_tree(dir: &Path, out: &mut Vec<PathBuf>) {
 
 /// Deletes every runc container whose state lives under `dir` (any runc `--root`
 /// found there by its `<root>/<id>/state.json` layout).
-fn cleanup_runc_roots(runc: &Path, dir: &Path) -> usize {
+fn cleanup_runc_roots(runc: &Path, dir: &Path) -> Vec<String> {
     let mut roots = Vec::new();
-    let mut found = 0;
+    let mut found = Vec::new();
     find_runc_roots(dir, 0, &mut roots);
     for root in roots {
         let Ok(entries) = fs::read_dir(&root) else {
             continue;
         };
         for id in entries.flatten().map(|e| e.file_name()) {
-            found += 1;
+            found.push(format!(
+                "runc container {} in {}",
+                id.to_string_lossy(),
+                root.display()
+            ));
             run_quiet(
                 Command::new(runc)
                     .arg("--root")
@@ -97,20 +114,20 @@ fn cleanup_runc_roots(runc: &Path, dir: &Path) -> usize {
 }
 
 /// Deletes the containers of runc's default root whose bundle lies under `dir`.
-fn delete_runc_bundles_under(runc: &Path, dir: &Path) -> usize {
+fn delete_runc_bundles_under(runc: &Path, dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
     let Ok(list) = output(Command::new(runc).args(["list", "--format", "json"])) else {
-        return 0;
+        return found;
     };
     let Ok(serde_json::Value::Array(ctrs)) = serde_json::from_str(&list) else {
-        return 0;
+        return found;
     };
-    let mut found = 0;
     for ctr in ctrs {
         let (Some(id), Some(bundle)) = (ctr["id"].as_str(), ctr["bundle"].as_str()) else {
             continue;
         };
         if Path::new(bundle).starts_with(dir) {
-            found += 1;
+            found.push(format!("runc container {id} (bundle {bundle})"));
             run_quiet(Command::new(runc).args(["delete", "-f", id]));
         }
     }

@@ -27,6 +27,7 @@ const WEB_SCRIPT: &str =
 /// Runs the demo.
 pub fn run(args: &DemoArgs) -> Result<()> {
     let host = util::check_host()?;
+    util::install_sigint_flag();
     let profile = if args.release {
         Profile::Release
     } else {
@@ -59,9 +60,7 @@ pub fn run(args: &DemoArgs) -> Result<()> {
         }
         let ids: Vec<String> = demo.pod_id.take().into_iter().collect();
         let left = cleanup::force_cleanup(&demo.runc, scratch.path(), &ids);
-        if left > 0 {
-            eprintln!("warning: podctl left {left} runc containers, monitors or cgroups; removed");
-        }
+        cleanup::warn_leftovers("podctl", &left);
     }
     if args.keep && result.is_ok() {
         scratch.keep();
@@ -104,6 +103,7 @@ impl Demo {
 
     /// Echoes `$ podctl ARGS`, runs it and prints its output; returns the output.
     fn step(&self, args: &[&str]) -> Result<String> {
+        util::check_interrupted()?;
         let mut shown = Command::new("podctl");
         shown.args(args);
         let shown = util::display(&shown).replace(&*self.rootfs.to_string_lossy(), "$ROOTFS");

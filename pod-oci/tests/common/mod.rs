@@ -38,9 +38,13 @@ pub fn script(path: &Path, body: &str) -> PathBuf {
     path.to_path_buf()
 }
 
-/// The monitor binary of this crate.
+/// The monitor: this crate's `podctl-monitor`, or `$PODCTL_BIN __monitor` when that
+/// variable names a podctl binary (to measure the real thing).
 pub fn monitor() -> Vec<String> {
-    vec![env!("CARGO_BIN_EXE_podctl-monitor").to_string()]
+    match std::env::var("PODCTL_BIN") {
+        Ok(bin) if !bin.is_empty() => vec![bin, "__monitor".into()],
+        _ => vec![env!("CARGO_BIN_EXE_podctl-monitor").to_string()],
+    }
 }
 
 /// Polls `f` every 10 ms up to `secs` seconds.

@@ -26,7 +26,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         key    TEXT NOT NULL,
         value  TEXT NOT NULL,
         PRIMARY KEY (pod_id, key)
-    );
+    ) WITHOUT ROWID;
     CREATE INDEX pod_labels_by_key ON pod_labels (key, value);
 
     CREATE TABLE containers (
@@ -52,7 +52,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         finished_at  TEXT,
         oom_killed   INTEGER NOT NULL DEFAULT 0,
         error        TEXT
-    );
+    ) WITHOUT ROWID;
     CREATE INDEX container_state_by_state ON container_state (state);
 
     CREATE TABLE container_labels (
@@ -60,7 +60,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         key          TEXT NOT NULL,
         value        TEXT NOT NULL,
         PRIMARY KEY (container_id, key)
-    );
+    ) WITHOUT ROWID;
     CREATE INDEX container_labels_by_key ON container_labels (key, value);
 
     CREATE TABLE events (

@@ -17,7 +17,6 @@ use std::{
     collections::BTreeMap,
     fs,
     path::{Path, PathBuf},
-    sync::atomic::{AtomicBool, Ordering},
     time::Instant,
 };
 
@@ -49,7 +48,7 @@ const SCALING: [Shape; 4] = [
 /// Runs the benchmark, prints the tables and writes the JSON report.
 pub fn run(args: &BenchArgs) -> Result<()> {
     let host = util::check_host()?;
-    install_sigint_flag();
+    util::install_sigint_flag();
     let podman = if args.no_podman {
         eprintln!("==> --no-podman: measuring podctl alone");
         None
@@ -122,28 +121,6 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     fs::write(&json_path, serde_json::to_string_pretty(&json)?)
         .with_context(|| format!("cannot write {}", json_path.display()))?;
     eprintln!("==> report written to {}", json_path.display());
-    Ok(())
-}
-
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn on_sigint(_: libc::c_int) {
-    INTERRUPTED.store(true, Ordering::SeqCst);
-}
-
-/// Ctrl-C kills the running CLI (same process group) but not us: we note it, stop at
-/// the next step and still clean up. A handler, not SIG_IGN, so children keep the
-/// default disposition across exec.
-fn install_sigint_flag() {
-    let handler: extern "C" fn(libc::c_int) = on_sigint;
-    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
-    unsafe { libc::signal(libc::SIGINT, handler as libc::sighandler_t) };
-}
-
-fn check_interrupted() -> Result<()> {
-    if INTERRUPTED.load(Ordering::SeqCst) {
-        bail!("interrupted");
-    }
     Ok(())
 }
 
@@ -231,7 +208,7 @@ impl Bench {
 
     /// Times one CLI command of `tool`, recording it under `op`.
     fn timed(&mut self, t: usize, op: &str, args: &[&str], mode: Mode) -> Result<measure::Sample> {
-        check_interrupted()?;
+        util::check_interrupted()?;
         let tool = &self.tools[t];
         let sample = self.runner.run(&mut tool.cmd(args), mode)?;
         let key = self.ops.key(op, tool.name());
@@ -259,7 +236,7 @@ impl Bench {
 
     /// An untimed step.
     fn untimed(&self, t: usize, args: &[&str]) -> Result<()> {
-        check_interrupted()?;
+        util::check_interrupted()?;
         self.tools[t].run(args).map(drop)
     }
 
@@ -284,7 +261,7 @@ impl Bench {
                 for t in self.order(rep) {
                     self.sequence(t, Mode::Time)?;
                 }
-                check_interrupted()?;
+                util::check_interrupted()?;
                 self.floor_ms.push(floor.run_once()?.as_secs_f64() * 1e3);
             }
             eprintln!("==> operations: memory pass");
@@ -362,7 +339,7 @@ impl Bench {
                 self.tools[t].name()
             );
             for i in 0..m {
-                check_interrupted()?;
+                util::check_interrupted()?;
                 self.tools[t].create_empty_pod(&format!("ps-{i}"))?;
             }
         }
@@ -411,7 +388,7 @@ impl Bench {
                 for rep in 0..self.args.reps {
                     for t in self.order(rep) {
                         let tool = &self.tools[t];
-                        check_interrupted()?;
+                        util::check_interrupted()?;
                         let s = self
                             .runner
                             .run(&mut tool.cmd(&["pod", "start", SCALE_POD]), Mode::Time)?;
@@ -422,7 +399,7 @@ impl Bench {
                             .or_default()
                             .push(s.wall.as_secs_f64() * 1e3);
                     }
-                    check_interrupted()?;
+                    util::check_interrupted()?;
                     row.floor_ms.push(floor.run_once()?.as_secs_f64() * 1e3);
                 }
                 Ok(())
@@ -440,15 +417,11 @@ impl Bench {
     fn cleanup(&self) {
         for tool in &self.tools {
             tool.cleanup();
+            let left = cleanup::force_cleanup(&self.runc, &tool.dir, &tool.pod_ids());
+            cleanup::warn_leftovers(tool.name(), &left);
         }
-        let ids: Vec<String> = self.tools.iter().flat_map(Tool::pod_ids).collect();
-        let left = cleanup::force_cleanup(&self.runc, &self.scratch, &ids);
-        if left > 0 {
-            eprintln!(
-                "warning: {left} runc containers, monitors or pod cgroups were left behind \
-                 after the CLIs' own cleanup; removed them"
-            );
-        }
+        let left = cleanup::force_cleanup(&self.runc, &self.scratch, &[]);
+        cleanup::warn_leftovers("the runc floor", &left);
     }
 
     fn has_podman(&self) -> bool {
