@@ -55,10 +55,14 @@ impl Ctx {
     }
 }
 
-/// The argv the monitor runs when a container exits (it appends the container id).
+/// The argv the monitor runs when a container exits (it appends the container id). The
+/// directories are passed resolved and `--config /dev/null` keeps the cleanup independent
+/// of config files edited later.
 pub fn exit_command(exe: &str, s: &Settings) -> Vec<String> {
     vec![
         exe.to_owned(),
+        "--config".into(),
+        "/dev/null".into(),
         "--root".into(),
         s.root.display().to_string(),
         "--runroot".into(),
@@ -90,4 +94,42 @@ fn build(s: &Settings) -> Result<Parts, CliError> {
         engine = engine.with_parallelism(n);
     }
     Ok(Parts { engine, runtime })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{FileConfig, GlobalFlags};
+
+    #[test]
+    fn exit_command_carries_resolved_dirs() {
+        let flags = GlobalFlags {
+            root: Some("/r".into()),
+            runroot: Some("/rr".into()),
+            runtime: Some("/opt/runc".into()),
+            ..Default::default()
+        };
+        let s = Settings::resolve(&flags, FileConfig::default()).unwrap();
+        assert_eq!(
+            exit_command("/bin/podctl", &s),
+            vec![
+                "/bin/podctl",
+                "--config",
+                "/dev/null",
+                "--root",
+                "/r",
+                "--runroot",
+                "/rr",
+                "--runtime",
+                "/opt/runc",
+                "container",
+                "cleanup"
+            ]
+        );
+        // /dev/null is a valid, empty config
+        assert_eq!(
+            crate::config::load(Some(std::path::Path::new("/dev/null"))).unwrap(),
+            FileConfig::default()
+        );
+    }
 }

@@ -827,8 +827,31 @@ mod tests {
     fn random_templates_never_panic() {
         // a small deterministic fuzz over the template alphabet
         const PIECES: &[&str] = &[
-            "{{", "}}", "{{-", "-}}", " ", ".", ".Name", ".Labels.app", "|", "json", "if", "range",
-            "else", "end", "\"", "\\", "`", "é", "x", "1", "-", "\\t", "table ", "(", "len",
+            "{{",
+            "}}",
+            "{{-",
+            "-}}",
+            " ",
+            ".",
+            ".Name",
+            ".Labels.app",
+            "|",
+            "json",
+            "if",
+            "range",
+            "else",
+            "end",
+            "\"",
+            "\\",
+            "`",
+            "é",
+            "x",
+            "1",
+            "-",
+            "\\t",
+            "table ",
+            "(",
+            "len",
         ];
         let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
         for _ in 0..20_000 {

@@ -17,6 +17,10 @@
 //!    time, OOM flag) and execs the exit command with the container id appended.
 //!
 //! No async runtime here: plain std, nix and libc, to keep the resident size small.
+//! Once the container runs, the monitor drops the pages only start-up needed from its
+//! resident set (see `trim_resident_memory`). A binary exposing the monitor should
+//! dispatch to [`monitor_main`] first thing in `main` (before any runtime, logging or
+//! argument parser is set up), as `src/bin/podctl-monitor.rs` does.
 
 use std::ffi::{CString, OsString};
 use std::fs::{File, OpenOptions};
@@ -398,6 +402,51 @@ fn oom_kills(file: Option<&Path>) -> u64 {
         .unwrap_or(0)
 }
 
+/// Drops the pages that only start-up needed (dynamic relocation tables, code of the
+/// caller's binary that ran before the monitor, fault-around neighbours) from this
+/// process's resident set; what the copy loop uses faults back in. Only private
+/// file mappings that are not writable and hold no anonymous (copied-on-write) pages
+/// are touched, so no content can change: their pages are the file's.
+fn trim_resident_memory() {
+    let Ok(smaps) = std::fs::read_to_string("/proc/self/smaps") else {
+        return;
+    };
+    let mut candidate: Option<(usize, usize)> = None;
+    let mut ranges = Vec::new();
+    for line in smaps.lines() {
+        let first = line.split_whitespace().next().unwrap_or("");
+        if let Some((a, b)) = first.split_once('-') {
+            if let (Ok(start), Ok(end)) =
+                (usize::from_str_radix(a, 16), usize::from_str_radix(b, 16))
+            {
+                let mut f = line.split_whitespace();
+                let perms = f.nth(1).unwrap_or("");
+                let path = f.nth(3).unwrap_or("");
+                candidate = (perms.len() == 4
+                    && !perms.contains('w')
+                    && perms.ends_with('p')
+                    && path.starts_with('/'))
+                .then_some((start, end));
+                continue;
+            }
+        }
+        if let Some(kb) = line.strip_prefix("Anonymous:") {
+            if let Some(range) = candidate.take() {
+                if kb.trim() == "0 kB" {
+                    ranges.push(range);
+                }
+            }
+        }
+    }
+    for (start, end) in ranges {
+        // SAFETY: a private, read-only file mapping without copied-on-write pages: dropping
+        // its pages only makes the next access read them from the file again.
+        unsafe {
+            libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_DONTNEED);
+        }
+    }
+}
+
 fn report(sync: &mut Option<File>, msg: &str) {
     if let Some(mut s) = sync.take() {
         let _ = s.write_all(msg.as_bytes());
@@ -409,8 +458,9 @@ fn run(args: &MonitorArgs, sync: File) -> std::io::Result<i32> {
     let mut sync = Some(sync);
     let fail = |sync: &mut Option<File>, msg: String| {
         eprintln!("monitor {}: {msg}", args.id);
-        report(sync, &format!("err {msg}\n"));
+        // Before reporting: once the caller has the error, the monitor counts as gone.
         let _ = std::fs::remove_file(args.dir.join(files::MONITOR_PID));
+        report(sync, &format!("err {msg}\n"));
         Ok(1)
     };
     let _ = nix::sys::prctl::set_child_subreaper(true);
@@ -536,6 +586,7 @@ fn run(args: &MonitorArgs, sync: File) -> std::io::Result<i32> {
         Err(e) => return fail(&mut sync, format!("open {}: {e}", log_path.display())),
     };
     report(&mut sync, &format!("ok {ctr_pid}\n"));
+    trim_resident_memory();
     for (stream, data) in std::mem::take(&mut lp.pending) {
         write_chunk(&mut log, stream, &data)?;
     }

@@ -500,6 +500,22 @@ async fn measure_monitor_rss_and_start_latency() {
         proc_status_kb(mpid, "RssAnon:"),
         proc_status_kb(mpid, "RssFile:")
     );
+    println!(
+        "{}",
+        std::fs::read_to_string(format!("/proc/{mpid}/smaps_rollup")).unwrap()
+    );
+    let smaps = std::fs::read_to_string(format!("/proc/{mpid}/smaps")).unwrap();
+    let mut name = String::new();
+    for l in smaps.lines() {
+        if l.contains('-') && !l.starts_with(char::is_uppercase) {
+            name = l.to_owned();
+        } else if let Some(kb) = l.strip_prefix("Rss:") {
+            let kb: u64 = kb.trim().trim_end_matches("kB").trim().parse().unwrap();
+            if kb >= 32 {
+                println!("{kb:>6} kB  {name}");
+            }
+        }
+    }
     if let Some(conmon) = std::process::Command::new("pgrep")
         .arg("-x")
         .arg("conmon")

@@ -84,7 +84,7 @@ fn fixture() -> &'static Fixture {
                         init_type: None,
                         is_infra: j == 0,
                         restart_policy: RestartPolicy::No,
-                        created,
+                        created: created + chrono::Duration::milliseconds(j as i64),
                         create_command: vec!["podctl".into(), "create".into()],
                     };
                     let status = ContainerStatus {

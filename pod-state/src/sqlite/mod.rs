@@ -422,19 +422,33 @@ impl SqliteStore {
     pub async fn list_all(&self) -> Result<Vec<(PodConfig, Vec<Container>)>, StateError> {
         self.call(|conn| {
             let pods = query_pods(conn, "ORDER BY created, id", [])?;
-            let mut by_pod: HashMap<PodId, Vec<Container>> = HashMap::with_capacity(pods.len());
-            for c in all_containers(conn)? {
-                if let Some(p) = &c.config.pod {
-                    by_pod.entry(p.clone()).or_default().push(c);
+            let index: HashMap<&str, usize> = pods
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.id.as_str(), i))
+                .collect();
+            let ctrs = all_containers(conn)?;
+            let slots: Vec<Option<usize>> = ctrs
+                .iter()
+                .map(|c| {
+                    let pod = c.config.pod.as_ref()?;
+                    index.get(pod.as_str()).copied()
+                })
+                .collect();
+            drop(index);
+            // Exact capacities, so each container is moved once.
+            let mut counts = vec![0usize; pods.len()];
+            for i in slots.iter().flatten() {
+                counts[*i] += 1;
+            }
+            let mut groups: Vec<Vec<Container>> =
+                counts.into_iter().map(Vec::with_capacity).collect();
+            for (c, slot) in ctrs.into_iter().zip(slots) {
+                if let Some(i) = slot {
+                    groups[i].push(c);
                 }
             }
-            Ok(pods
-                .into_iter()
-                .map(|p| {
-                    let ctrs = by_pod.remove(&p.id).unwrap_or_default();
-                    (p, ctrs)
-                })
-                .collect())
+            Ok(pods.into_iter().zip(groups).collect())
         })
         .await
     }
@@ -563,10 +577,11 @@ fn query_containers<P: rusqlite::Params>(
     Ok(out)
 }
 
-/// Every container, oldest first. Two sequential table scans joined in memory: much
-/// faster for the whole table than SQLite's per-row index lookups.
+/// Every container, oldest first: two sequential table scans joined in memory, much
+/// faster for the whole table than SQLite's per-row lookups.
 fn all_containers(conn: &Connection) -> OpResult<Vec<Container>> {
-    let mut states: HashMap<String, ContainerStatus> = HashMap::new();
+    // `container_state` is a WITHOUT ROWID table: the scan yields it in id order.
+    let mut states: Vec<(String, Option<ContainerStatus>)> = Vec::new();
     {
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT container_id, {STATUS_COLUMNS} FROM container_state"
@@ -574,24 +589,123 @@ fn all_containers(conn: &Connection) -> OpResult<Vec<Container>> {
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
             let id = text(row, 0)?;
-            states.insert(id.to_owned(), status_from_row(row, 1, id)?);
+            states.push((id.to_owned(), Some(status_from_row(row, 1, id)?)));
         }
     }
-    let mut out = Vec::with_capacity(states.len());
+    if !states.is_sorted_by(|a, b| a.0 <= b.0) {
+        states.sort_by(|a, b| a.0.cmp(&b.0));
+    }
+    let mut raw = Vec::with_capacity(states.len());
+    // `containers` is scanned in insertion order, which is nearly always creation order.
     let mut stmt = conn.prepare_cached("SELECT id, config FROM containers")?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         let id = text(row, 0)?;
         let status = states
-            .remove(id)
+            .binary_search_by(|(k, _)| k.as_str().cmp(id))
+            .ok()
+            .and_then(|i| states[i].1.take())
             .ok_or_else(|| OpError::decode(format!("container {id}"), "no state record"))?;
-        let config: ContainerConfig = from_json(text(row, 1)?, || format!("container {id}"))?;
-        out.push(Container { config, status });
+        raw.push(RawContainer {
+            id: id.to_owned(),
+            config: text(row, 1)?.to_owned(),
+            status,
+        });
     }
-    out.sort_by(|a, b| {
-        (a.config.created, a.config.id.as_str()).cmp(&(b.config.created, b.config.id.as_str()))
-    });
-    Ok(out)
+    Ok(sort_oldest_first(decode_containers(raw)?))
+}
+
+/// A container row whose config JSON is not decoded yet.
+struct RawContainer {
+    id: String,
+    config: String,
+    status: ContainerStatus,
+}
+
+impl RawContainer {
+    fn decode(self) -> OpResult<Container> {
+        let id = self.id;
+        let config = from_json(&self.config, || format!("container {id}"))?;
+        Ok(Container {
+            config,
+            status: self.status,
+        })
+    }
+}
+
+/// From this many rows on, config JSON is decoded on several threads (decoding is
+/// most of the cost of listing every container).
+const PARALLEL_DECODE_MIN: usize = 2000;
+
+/// Decodes the rows' configs, in order, on up to 4 threads for large lists.
+fn decode_containers(raw: Vec<RawContainer>) -> OpResult<Vec<Container>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    if threads < 2 || raw.len() < PARALLEL_DECODE_MIN || std::env::var_os("XX_NOPAR").is_some() {
+        return raw.into_iter().map(RawContainer::decode).collect();
+    }
+    let per_chunk = raw.len().div_ceil(threads);
+    let mut chunks: Vec<Vec<RawContainer>> = Vec::with_capacity(threads);
+    let mut rest = raw.into_iter();
+    loop {
+        let chunk: Vec<RawContainer> = rest.by_ref().take(per_chunk).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        chunks.push(chunk);
+    }
+    let decode_all = |chunk: Vec<RawContainer>| -> OpResult<Vec<Container>> {
+        chunk.into_iter().map(RawContainer::decode).collect()
+    };
+    std::thread::scope(|scope| {
+        let mut chunks = chunks.into_iter();
+        let first = chunks.next().unwrap_or_default();
+        // Each other chunk on its own thread; one whose thread cannot be started is
+        // decoded here instead (the closure, and the chunk in it, would be lost with the
+        // failed spawn, hence the shared slot).
+        let parts: Vec<_> = chunks
+            .map(|chunk| {
+                let slot = Arc::new(Mutex::new(Some(chunk)));
+                let theirs = slot.clone();
+                let handle = std::thread::Builder::new()
+                    .name("pod-state-decode".into())
+                    .spawn_scoped(scope, move || decode_all(take_chunk(&theirs)))
+                    .ok();
+                (handle, slot)
+            })
+            .collect();
+        let mut out = decode_all(first)?;
+        for (handle, slot) in parts {
+            let part = match handle {
+                Some(h) => h
+                    .join()
+                    .map_err(|_| OpError::decode("containers", "decoder thread panicked"))??,
+                None => decode_all(take_chunk(&slot))?,
+            };
+            out.extend(part);
+        }
+        Ok(out)
+    })
+}
+
+fn take_chunk(slot: &Mutex<Option<Vec<RawContainer>>>) -> Vec<RawContainer> {
+    slot.lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take()
+        .unwrap_or_default()
+}
+
+/// Sorts by creation time, then id, moving each (large) element once.
+fn sort_oldest_first(v: Vec<Container>) -> Vec<Container> {
+    fn key(c: &Container) -> (DateTime<Utc>, &str) {
+        (c.config.created, c.config.id.as_str())
+    }
+    if v.is_sorted_by(|a, b| key(a) <= key(b)) {
+        return v;
+    }
+    let mut order: Vec<usize> = (0..v.len()).collect();
+    order.sort_by(|&a, &b| key(&v[a]).cmp(&key(&v[b])));
+    let mut slots: Vec<Option<Container>> = v.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
 }
 
 fn exists(conn: &Connection, sql: &str, p: impl rusqlite::Params) -> OpResult<bool> {
