@@ -17,13 +17,17 @@ use crate::error::{Error, Result};
 use crate::graph::DepGraph;
 use crate::model::{
     Container, ContainerConfig, ContainerId, ContainerState, ContainerStatus, CreateOptions,
-    EventKind, ExitInfo, Namespace, PodConfig, PodId, Signal,
+    EventKind, ExitInfo, Namespace, PodConfig, PodId, RuntimeInfo, RuntimeStatus, Signal,
 };
 use crate::sched::{self, Job};
 use crate::traits::PodLock;
 
 /// How long stop waits for the exit after SIGKILL before giving up.
 pub(crate) const KILL_WAIT: Duration = Duration::from_secs(10);
+
+/// How long a locked operation waits for a monitor that is still creating a container
+/// an interrupted operation asked for (see [`Engine::reconcile_with`]).
+pub(crate) const ADOPT_WAIT: Duration = Duration::from_secs(10);
 
 /// Records a run's exit in a status.
 pub(crate) fn record_exit(status: &mut ContainerStatus, exit: &ExitInfo) {
@@ -236,14 +240,28 @@ impl Engine {
         }
     }
 
-    /// Brings the stored state up to date with the runtime, in memory only: a container
-    /// with a process whose exit was recorded becomes `stopped` (exit code and time
-    /// recorded, runtime resources not yet released); one without exit whose monitor is
-    /// gone becomes `unknown` with an error. Uses only `exit_info` and `monitor_alive`
-    /// (no `runtime.state`). Returns whether anything changed.
-    pub(crate) async fn reconcile(&self, c: &mut Container) -> Result<bool> {
-        if !has_process(c.status.state) {
-            return Ok(false);
+    /// Brings the stored state up to date with the runtime, in memory only; returns
+    /// whether anything changed. For reads (`locked` false) and for operations holding
+    /// the pod lock (`locked` true).
+    ///
+    /// - A container with a process whose exit was recorded becomes `stopped` (exit
+    ///   code and time recorded, runtime resources not yet released); one without exit
+    ///   whose monitor is gone becomes `unknown` with an error.
+    /// - A `created` one that the runtime runs meanwhile becomes `running` (a CLI killed
+    ///   between the runtime's start and the store update left it so).
+    /// - Under the lock, a `stopping` one that still runs is `running` again: the
+    ///   operation that was stopping it died (it would hold the lock otherwise).
+    /// - A container without a process in the store whose monitor is alive was created
+    ///   in the runtime by a CLI killed before it recorded that: it is adopted with the
+    ///   runtime's state (`created`, `running`, `paused`), so that the next stop, start
+    ///   or rm handles it instead of leaving an orphan in the runtime.
+    ///
+    /// `runtime.state` is asked only in the last three cases; the common paths use the
+    /// exit file and the monitor's liveness only.
+    pub(crate) async fn reconcile_with(&self, c: &mut Container, locked: bool) -> Result<bool> {
+        let state = c.status.state;
+        if !has_process(state) {
+            return self.adopt(c, locked).await;
         }
         if let Some(exit) = self.runtime.exit_info(c.id()).await? {
             record_exit(&mut c.status, &exit);
@@ -256,20 +274,96 @@ impl Engine {
             c.status.error = Some(format!("monitor of container {} died", c.name()));
             return Ok(true);
         }
-        Ok(false)
+        let stale_stopping = locked && state == ContainerState::Stopping;
+        if state != ContainerState::Created && !stale_stopping {
+            return Ok(false);
+        }
+        let Some(info) = self.runtime_state_quiet(c).await else {
+            return Ok(false);
+        };
+        let new = match (state, info.status) {
+            (ContainerState::Created, RuntimeStatus::Running) => ContainerState::Running,
+            (ContainerState::Created, RuntimeStatus::Paused) => ContainerState::Paused,
+            (ContainerState::Stopping, RuntimeStatus::Running) => ContainerState::Running,
+            (ContainerState::Stopping, RuntimeStatus::Paused) => ContainerState::Paused,
+            _ => return Ok(false),
+        };
+        tracing::debug!(container = %c.name(), from = %state, to = %new, "state left by an interrupted operation");
+        if state == ContainerState::Created {
+            c.status.started_at = Some(self.clock.now());
+        }
+        c.status.state = new;
+        c.status.pid = info.pid.or(c.status.pid);
+        c.status.error = None;
+        Ok(true)
     }
 
-    /// [`Engine::reconcile`] for reads: a runtime error leaves the stored state as is.
+    /// The runtime's view of a container; an error is logged and counts as unknown.
+    async fn runtime_state_quiet(&self, c: &Container) -> Option<RuntimeInfo> {
+        match self.runtime.state(c.id()).await {
+            Ok(info) => info,
+            Err(e) => {
+                tracing::warn!(container = %c.name(), error = %e, "cannot read the runtime state");
+                None
+            }
+        }
+    }
+
+    /// The adoption case of [`Engine::reconcile_with`]: a container the store believes
+    /// has no process, while its monitor lives and has not recorded an exit.
+    async fn adopt(&self, c: &mut Container, locked: bool) -> Result<bool> {
+        if c.status.state == ContainerState::Removing {
+            return Ok(false);
+        }
+        if !self.runtime.monitor_alive(c.id()).await?
+            || self.runtime.exit_info(c.id()).await?.is_some()
+        {
+            return Ok(false);
+        }
+        let mut info = self.runtime_state_quiet(c).await;
+        if locked {
+            // The monitor may still be running the runtime's `create`: wait for it, so
+            // that the container does not appear in the runtime after this operation.
+            let deadline = std::time::Instant::now() + ADOPT_WAIT;
+            while !matches!(&info, Some(i) if i.status != RuntimeStatus::Creating)
+                && std::time::Instant::now() < deadline
+                && self.runtime.monitor_alive(c.id()).await?
+                && self.runtime.exit_info(c.id()).await?.is_none()
+            {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                info = self.runtime_state_quiet(c).await;
+            }
+        }
+        let Some(info) = info else { return Ok(false) };
+        let new = match info.status {
+            RuntimeStatus::Created => ContainerState::Created,
+            RuntimeStatus::Running => ContainerState::Running,
+            RuntimeStatus::Paused => ContainerState::Paused,
+            RuntimeStatus::Creating | RuntimeStatus::Stopped => return Ok(false),
+        };
+        tracing::debug!(container = %c.name(), from = %c.status.state, to = %new, "adopting a container left in the runtime by an interrupted operation");
+        c.status.state = new;
+        c.status.pid = info.pid;
+        c.status.error = None;
+        c.status.exit_code = None;
+        c.status.oom_killed = false;
+        if new != ContainerState::Created {
+            c.status.started_at = Some(self.clock.now());
+        }
+        Ok(true)
+    }
+
+    /// [`Engine::reconcile_with`] for reads: a runtime error leaves the stored state as is.
     pub(crate) async fn reconcile_view(&self, mut c: Container) -> Container {
-        if let Err(e) = self.reconcile(&mut c).await {
+        if let Err(e) = self.reconcile_with(&mut c, false).await {
             tracing::warn!(container = %c.name(), error = %e, "cannot reconcile container state");
         }
         c
     }
 
-    /// [`Engine::reconcile`] and persist the change (callers hold the pod lock).
+    /// [`Engine::reconcile_with`] and persist the change (callers hold the pod lock).
     pub(crate) async fn sync(&self, c: &mut Container) -> Result<()> {
-        if self.reconcile(c).await? {
+        if self.reconcile_with(c, true).await? {
             self.store.set_status(c.id(), &c.status).await?;
         }
         Ok(())

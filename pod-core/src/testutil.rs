@@ -291,6 +291,11 @@ pub(crate) struct RtState {
     pub(crate) dead_monitor: Mutex<HashSet<String>>,
     /// Create options by container name.
     pub(crate) opts: Mutex<HashMap<String, CreateOptions>>,
+    /// Containers with a live monitor: created and not deleted since (or given a state
+    /// with a process by [`Env::set_state`]), unless in `dead_monitor`.
+    pub(crate) alive: Mutex<HashSet<ContainerId>>,
+    /// What `state` answers, by container name (`None` when absent).
+    pub(crate) runtime_state: Mutex<HashMap<String, RuntimeInfo>>,
     next_pid: AtomicI32,
 }
 
@@ -342,6 +347,7 @@ impl RtState {
             st.check("create", &name)?;
             st.opts.lock().unwrap().insert(name, o.clone());
             st.exits.lock().unwrap().remove(&c.id);
+            st.alive.lock().unwrap().insert(c.id.clone());
             Ok(1000 + st.next_pid.fetch_add(1, Ordering::SeqCst))
         });
         let st = self.clone();
@@ -383,6 +389,7 @@ impl RtState {
             st.record(format!("delete {name} force={force}"));
             st.check("delete", &name)?;
             st.exits.lock().unwrap().remove(id);
+            st.alive.lock().unwrap().remove(id);
             Ok(())
         });
         let st = self.clone();
@@ -408,9 +415,15 @@ impl RtState {
         m.expect_monitor_alive().returning(move |id| {
             let name = st.name(id);
             st.record(format!("monitor_alive {name}"));
-            Ok(!st.dead_monitor.lock().unwrap().contains(&name))
+            Ok(st.alive.lock().unwrap().contains(id)
+                && !st.dead_monitor.lock().unwrap().contains(&name))
         });
-        // No expectation for `state`: a call panics (reads must not use it).
+        let st = self.clone();
+        m.expect_state().returning(move |id| {
+            let name = st.name(id);
+            st.record(format!("state {name}"));
+            Ok(st.runtime_state.lock().unwrap().get(&name).copied())
+        });
         m
     }
 }
@@ -645,6 +658,7 @@ impl Env {
         st.state = state;
         if crate::container::has_process(state) {
             st.pid = Some(4242);
+            self.rt.alive.lock().unwrap().insert(c.id().clone());
         }
         self.store.force_status(c.id(), st);
     }

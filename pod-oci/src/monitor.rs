@@ -111,7 +111,8 @@ impl MonitorArgs {
 }
 
 /// Runs the monitor; `args` are the arguments after the subcommand name. Returns the
-/// process exit code (the caller's `main` exits with it).
+/// process exit code (the caller's `main` exits with it). Call it from a process that
+/// has started no threads (it forks), first thing in `main`.
 pub fn monitor_main(args: &[String]) -> i32 {
     let args = match MonitorArgs::parse(args) {
         Ok(a) => a,
@@ -120,6 +121,11 @@ pub fn monitor_main(args: &[String]) -> i32 {
             return 2;
         }
     };
+    // A caller gone before the report must not kill the monitor with SIGPIPE (whatever
+    // disposition the embedding binary set).
+    // SAFETY: setting a disposition to "ignore" before any thread exists.
+    let _ =
+        unsafe { nix::sys::signal::signal(Signal::SIGPIPE, nix::sys::signal::SigHandler::SigIgn) };
     let sync = match setup_stdio(&args.dir) {
         Ok(fd) => fd,
         Err(e) => {

@@ -376,6 +376,11 @@ async fn monitor_runs_create_copies_output_records_exit_and_runs_exit_command() 
     assert!(rt.monitor_alive(&c.id).await.unwrap());
     let mpid = rt.monitor_pid(&c.id).unwrap();
     assert_ne!(ppid(mpid), Some(std::process::id() as i32));
+    assert_eq!(
+        common::session(mpid),
+        Some(mpid),
+        "the monitor leads its own session"
+    );
     // the container is the monitor's child (reparented to the subreaper)
     assert_eq!(ppid(pid), Some(mpid));
     // the monitor holds none of our fds: stdin/stdout on /dev/null, stderr its own log,

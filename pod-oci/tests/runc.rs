@@ -338,6 +338,11 @@ async fn exit_7_is_recorded_by_the_monitor_alone_and_runs_the_exit_command() {
         Some(std::process::id() as i32),
         "the monitor must be detached"
     );
+    assert_eq!(
+        common::session(mpid),
+        Some(mpid),
+        "the monitor leads its own session"
+    );
     assert!(eventually(60, || exit_file.exists()), "no exit file");
     let exit = env.rt.exit_info(&c.id).await.unwrap().unwrap();
     assert_eq!(exit.code, 7);

@@ -3,6 +3,8 @@
 //!
 //! Run: `cargo bench -p pod-state`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -20,7 +22,13 @@ const CTRS_PER_POD: usize = 10;
 
 fn main() {
     divan::main();
+    // The fixture lives in a static, which is never dropped: remove its files here.
+    if let Some(f) = FIXTURE.get() {
+        let _ = std::fs::remove_dir_all(f._tmp.path());
+    }
 }
+
+static FIXTURE: OnceLock<Fixture> = OnceLock::new();
 
 struct Fixture {
     _tmp: tempfile::TempDir,
@@ -39,8 +47,7 @@ fn runtime() -> Runtime {
 }
 
 fn fixture() -> &'static Fixture {
-    static F: OnceLock<Fixture> = OnceLock::new();
-    F.get_or_init(|| {
+    FIXTURE.get_or_init(|| {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("state");
         let store = SqliteStore::open(&dir).unwrap();
@@ -104,6 +111,10 @@ fn fixture() -> &'static Fixture {
                 }
             }
         });
+        // Benchmark a fresh handle, as a CLI command has (the writer's close also
+        // checkpoints the WAL into the database file).
+        drop(store);
+        let store = SqliteStore::open(&dir).unwrap();
         Fixture {
             _tmp: tmp,
             dir,
@@ -166,7 +177,9 @@ fn pod_containers_one(b: divan::Bencher) {
 #[divan::bench]
 fn lookup_pod_by_name(b: divan::Bencher) {
     let f = fixture();
-    b.bench(|| f.rt.block_on(async { f.store.lookup_pod("pod777").await.unwrap() }));
+    b.bench(|| {
+        f.rt.block_on(async { f.store.lookup_pod("pod777").await.unwrap() })
+    });
 }
 
 /// A pod by a 12-character id prefix.
@@ -174,7 +187,9 @@ fn lookup_pod_by_name(b: divan::Bencher) {
 fn lookup_pod_by_id_prefix(b: divan::Bencher) {
     let f = fixture();
     let prefix = f.some_pod_id.short().to_owned();
-    b.bench(|| f.rt.block_on(async { f.store.lookup_pod(&prefix).await.unwrap() }));
+    b.bench(|| {
+        f.rt.block_on(async { f.store.lookup_pod(&prefix).await.unwrap() })
+    });
 }
 
 /// A container by name.
@@ -197,15 +212,16 @@ fn open_existing(b: divan::Bencher) {
 #[divan::bench(sample_count = 50)]
 fn set_status(b: divan::Bencher) {
     let f = fixture();
-    let id = f
-        .rt
-        .block_on(async { f.store.lookup_container("pod1-c1").await.unwrap() })
-        .config
-        .id;
+    let id =
+        f.rt.block_on(async { f.store.lookup_container("pod1-c1").await.unwrap() })
+            .config
+            .id;
     let status = ContainerStatus {
         state: ContainerState::Running,
         pid: Some(1),
         ..ContainerStatus::default()
     };
-    b.bench(|| f.rt.block_on(async { f.store.set_status(&id, &status).await.unwrap() }));
+    b.bench(|| {
+        f.rt.block_on(async { f.store.set_status(&id, &status).await.unwrap() })
+    });
 }

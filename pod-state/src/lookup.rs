@@ -96,7 +96,13 @@ mod tests {
                         .map(|(_, id)| id.to_string()),
                 )
             },
-            |p| Ok(ids.iter().filter(|i| i.starts_with(p)).map(|i| i.to_string()).collect()),
+            |p| {
+                Ok(ids
+                    .iter()
+                    .filter(|i| i.starts_with(p))
+                    .map(|i| i.to_string())
+                    .collect())
+            },
             |id| Ok(ids.iter().find(|i| **i == id).map(|i| i.to_string())),
         )
     }

@@ -40,7 +40,9 @@ impl std::fmt::Debug for MemoryStore {
     }
 }
 
-fn by_created<T>(key: impl Fn(&T) -> (DateTime<Utc>, &str)) -> impl Fn(&T, &T) -> std::cmp::Ordering {
+fn by_created<T>(
+    key: impl Fn(&T) -> (DateTime<Utc>, &str),
+) -> impl Fn(&T, &T) -> std::cmp::Ordering {
     move |a, b| key(a).cmp(&key(b))
 }
 
@@ -143,7 +145,8 @@ impl StateStore for MemoryStore {
             if d.pods.remove(id).is_none() {
                 return Err(Kind::Pod.not_found(id.as_str()));
             }
-            d.containers.retain(|_, c| c.config.pod.as_ref() != Some(id));
+            d.containers
+                .retain(|_, c| c.config.pod.as_ref() != Some(id));
         }
         // A locker waiting on the old mutex sees it is gone and takes a fresh one.
         self.lock_map().remove(id);

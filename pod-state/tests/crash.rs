@@ -1,6 +1,8 @@
 //! A process SIGKILLed in the middle of a write transaction (and while holding a pod
 //! lock) leaves a database that opens and holds exactly the committed data.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
+
 mod common;
 
 use std::path::{Path, PathBuf};
@@ -29,7 +31,11 @@ fn committed_pod() -> PodConfig {
 }
 
 fn uncommitted_pod() -> PodConfig {
-    pod_with(PodId::parse(&id_from("d0")).unwrap(), "uncommitted", t(1, 1))
+    pod_with(
+        PodId::parse(&id_from("d0")).unwrap(),
+        "uncommitted",
+        t(1, 1),
+    )
 }
 
 fn child(dir: &Path) {
@@ -95,14 +101,20 @@ fn sigkill_inside_a_write_transaction_keeps_exactly_the_committed_data() {
                 String::from_utf8_lossy(&out.stderr)
             );
         }
-        assert!(Instant::now() < deadline, "child never reached the transaction");
+        assert!(
+            Instant::now() < deadline,
+            "child never reached the transaction"
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
 
     let dir = tmp.path().join("state");
     let wal = std::fs::metadata(dir.join("state.db-wal")).unwrap().len();
     println!("WAL holds {wal} bytes of the open transaction");
-    assert!(wal > 1_000_000, "uncommitted pages did not reach the WAL ({wal} bytes)");
+    assert!(
+        wal > 1_000_000,
+        "uncommitted pages did not reach the WAL ({wal} bytes)"
+    );
     block_on(async {
         // While the child holds its write transaction, readers are not blocked and do
         // not see its rows.
@@ -135,13 +147,11 @@ fn sigkill_inside_a_write_transaction_keeps_exactly_the_committed_data() {
             assert_eq!(c.status.state, ContainerState::Exited);
         }
         // The dead process's pod lock is free.
-        let lock = tokio::time::timeout(
-            Duration::from_secs(30),
-            store.lock_pod(&committed_pod().id),
-        )
-        .await
-        .expect("the killed process's lock must be released")
-        .unwrap();
+        let lock =
+            tokio::time::timeout(Duration::from_secs(30), store.lock_pod(&committed_pod().id))
+                .await
+                .expect("the killed process's lock must be released")
+                .unwrap();
         drop(lock);
         // The database takes writes again, including the name that was never committed.
         store.add_pod(&uncommitted_pod()).await.unwrap();

@@ -2,6 +2,8 @@
 //! binary (`--exact <test>`) with `POD_STATE_CHILD` set, which turns the same test
 //! function into a child.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
+
 mod common;
 
 use std::collections::HashSet;
@@ -205,7 +207,10 @@ fn eight_processes_insert_and_update_concurrently() {
         assert_eq!(store.list_pods().await.unwrap().len(), 1);
         let ctrs = store.pod_containers(&pod_id).await.unwrap();
         assert_eq!(ctrs.len(), PROCS * PER_PROC);
-        assert_eq!(store.list_containers().await.unwrap().len(), PROCS * PER_PROC);
+        assert_eq!(
+            store.list_containers().await.unwrap().len(),
+            PROCS * PER_PROC
+        );
         let ids: HashSet<_> = ctrs.iter().map(|c| c.id().clone()).collect();
         assert_eq!(ids.len(), PROCS * PER_PROC, "duplicate ids");
         let names: HashSet<String> = ctrs.iter().map(|c| c.name().to_string()).collect();
@@ -221,7 +226,12 @@ fn eight_processes_insert_and_update_concurrently() {
         // Oldest first across processes: created = t(n, proc).
         let order: Vec<(i64, u32)> = ctrs
             .iter()
-            .map(|c| (c.config.created.timestamp(), c.config.created.timestamp_subsec_nanos()))
+            .map(|c| {
+                (
+                    c.config.created.timestamp(),
+                    c.config.created.timestamp_subsec_nanos(),
+                )
+            })
             .collect();
         let mut sorted = order.clone();
         sorted.sort();
@@ -279,5 +289,9 @@ fn processes_serialize_through_the_pod_lock() {
         .unwrap()
         .parse()
         .unwrap();
-    assert_eq!(n, LOCK_PROCS * LOCK_ROUNDS, "lost updates: the lock did not exclude");
+    assert_eq!(
+        n,
+        LOCK_PROCS * LOCK_ROUNDS,
+        "lost updates: the lock did not exclude"
+    );
 }

@@ -1,6 +1,8 @@
 //! SqliteStore specifics: files and modes, bad files, read-only dirs, schema versions,
 //! persistence, lock files, `list_all`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
+
 mod common;
 
 use std::fs;
@@ -336,9 +338,11 @@ async fn two_handles_exclude_each_other_and_removed_lock_files_are_replaced() {
     let held = a.lock_pod(&p.id).await.unwrap();
     let (b2, id) = (b.clone(), p.id.clone());
     let mut waiter = tokio::spawn(async move { b2.lock_pod(&id).await });
-    assert!(tokio::time::timeout(Duration::from_millis(300), &mut waiter)
-        .await
-        .is_err());
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), &mut waiter)
+            .await
+            .is_err()
+    );
 
     // Removing the pod deletes its lock file while it is held and waited for.
     a.remove_pod(&p.id).await.unwrap();

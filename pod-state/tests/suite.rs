@@ -1,6 +1,8 @@
 //! One behavioral suite, run against both stores: `memory::*` and `sqlite::*` run the
 //! same `cases::*` functions.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
+
 mod common;
 
 use std::sync::Arc;
@@ -64,8 +66,8 @@ mod cases {
     use std::time::Duration;
 
     use pod_core::{
-        Container, ContainerId, ContainerState, ContainerStatus, Error, Event, EventKind,
-        Name, PodId, StateStore,
+        Container, ContainerId, ContainerState, ContainerStatus, Error, Event, EventKind, Name,
+        PodId, StateStore,
     };
 
     use super::common::*;
@@ -131,7 +133,10 @@ mod cases {
             other => panic!("want Ambiguous, got {other:?}"),
         }
         let e = s.lookup_pod("ab").await.unwrap_err().to_string();
-        assert!(e.contains("pod ID prefix \"ab\"") && e.contains("2 match"), "{e}");
+        assert!(
+            e.contains("pod ID prefix \"ab\"") && e.contains("2 match"),
+            "{e}"
+        );
         assert_eq!(s.lookup_pod("abc2").await.unwrap(), b);
         assert_eq!(s.lookup_pod("abc1").await.unwrap(), a);
 
@@ -163,7 +168,11 @@ mod cases {
         assert_no_such_pod(s.lookup_pod("nope").await, "nope");
         assert_no_such_ctr(s.lookup_container("nope").await, "nope");
         // A hex prefix matching nothing.
-        let other = if p.id.as_str().starts_with('0') { "1" } else { "0" };
+        let other = if p.id.as_str().starts_with('0') {
+            "1"
+        } else {
+            "0"
+        };
         let miss = format!("{other}{}", &p.id.as_str()[1..]);
         assert_no_such_pod(s.lookup_pod(&miss).await, &miss);
         // Upper case is not an id prefix.
@@ -241,7 +250,8 @@ mod cases {
     pub async fn container_needs_existing_pod(s: Store) {
         let ghost = PodId::random();
         assert_no_such_pod(
-            s.add_container(&ctr("c", Some(&ghost)), &configured()).await,
+            s.add_container(&ctr("c", Some(&ghost)), &configured())
+                .await,
             ghost.as_str(),
         );
         assert!(s.list_containers().await.unwrap().is_empty());
@@ -456,7 +466,10 @@ mod cases {
         }
         let all = s.events(None).await.unwrap();
         // Oldest first; equal times in recording order.
-        assert_eq!(all, vec![e1, e2.clone(), lone.clone(), e3.clone(), e4.clone()]);
+        assert_eq!(
+            all,
+            vec![e1, e2.clone(), lone.clone(), e3.clone(), e4.clone()]
+        );
         let since = s.events(Some(t(2, 0))).await.unwrap();
         assert_eq!(since, vec![e2, lone, e3.clone(), e4.clone()]);
         assert_eq!(s.events(Some(t(2, 1))).await.unwrap(), vec![e3, e4]);
@@ -501,7 +514,10 @@ mod cases {
         let mut second = tokio::spawn(async move { s2.lock_pod(&id).await });
         // However long we wait, the second locker cannot get in while the first holds.
         let waited = tokio::time::timeout(Duration::from_millis(300), &mut second).await;
-        assert!(waited.is_err(), "second lock_pod returned while the first was held");
+        assert!(
+            waited.is_err(),
+            "second lock_pod returned while the first was held"
+        );
         assert!(!second.is_finished());
 
         // Another pod's lock is independent.
@@ -522,11 +538,9 @@ mod cases {
         // And now a third waits for the second.
         let (s3, id) = (s.clone(), p.id.clone());
         let mut third = tokio::spawn(async move { s3.lock_pod(&id).await });
-        assert!(
-            tokio::time::timeout(Duration::from_millis(100), &mut third)
-                .await
-                .is_err()
-        );
+        assert!(tokio::time::timeout(Duration::from_millis(100), &mut third)
+            .await
+            .is_err());
         drop(second);
         tokio::time::timeout(Duration::from_secs(30), third)
             .await

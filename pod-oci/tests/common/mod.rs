@@ -59,9 +59,19 @@ pub fn eventually(secs: u64, mut f: impl FnMut() -> bool) -> bool {
     f()
 }
 
-/// The parent pid of a process.
-pub fn ppid(pid: i32) -> Option<i32> {
+/// Field `n` (1-based, as in proc(5): 4 = ppid, 6 = session) of `/proc/PID/stat`.
+fn stat_field(pid: i32, n: usize) -> Option<i32> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let after = &stat[stat.rfind(')')? + 2..];
-    after.split(' ').nth(1)?.parse().ok()
+    after.split(' ').nth(n - 3)?.parse().ok()
+}
+
+/// The parent pid of a process.
+pub fn ppid(pid: i32) -> Option<i32> {
+    stat_field(pid, 4)
+}
+
+/// The session id of a process.
+pub fn session(pid: i32) -> Option<i32> {
+    stat_field(pid, 6)
 }

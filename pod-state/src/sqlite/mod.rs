@@ -295,18 +295,18 @@ fn open_connection(state_dir: &Path, db_path: &Path) -> Result<Connection, State
                     source: e,
                 }
             }
-            Some(
-                ErrorCode::CannotOpen | ErrorCode::ReadOnly | ErrorCode::PermissionDenied,
-            ) => match read_only_reason(state_dir) {
-                Some(detail) => StateError::ReadOnly {
-                    path: db_path.to_owned(),
-                    detail,
-                },
-                None => StateError::Open {
-                    path: db_path.to_owned(),
-                    source: e,
-                },
-            },
+            Some(ErrorCode::CannotOpen | ErrorCode::ReadOnly | ErrorCode::PermissionDenied) => {
+                match read_only_reason(state_dir) {
+                    Some(detail) => StateError::ReadOnly {
+                        path: db_path.to_owned(),
+                        detail,
+                    },
+                    None => StateError::Open {
+                        path: db_path.to_owned(),
+                        source: e,
+                    },
+                }
+            }
             _ => StateError::Open {
                 path: db_path.to_owned(),
                 source: e,
@@ -338,10 +338,9 @@ fn open_connection(state_dir: &Path, db_path: &Path) -> Result<Connection, State
                 .unwrap_or_else(|| "SQLite opened it read-only".to_owned()),
         });
     }
-    let mode: String = retry_busy(|| {
-        Ok(conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?)
-    })
-    .map_err(op)?;
+    let mode: String =
+        retry_busy(|| Ok(conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?))
+            .map_err(op)?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(StateError::Open {
             path: db_path.to_owned(),
@@ -495,26 +494,36 @@ fn opt_text<'r>(row: &'r Row<'_>, i: usize) -> OpResult<Option<&'r str>> {
         .map_err(|e| OpError::decode(format!("column {i}"), e))
 }
 
-fn parse_time(s: &str, what: &str) -> OpResult<DateTime<Utc>> {
+fn parse_time(s: &str, what: impl FnOnce() -> String) -> OpResult<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| OpError::decode(what, format!("bad time {s:?}: {e}")))
+        .map_err(|e| OpError::decode(what(), format!("bad time {s:?}: {e}")))
 }
 
-fn to_json<T: serde::Serialize>(v: &T, what: impl FnOnce() -> String) -> Result<String, StateError> {
+fn to_json<T: serde::Serialize>(
+    v: &T,
+    what: impl FnOnce() -> String,
+) -> Result<String, StateError> {
     serde_json::to_string(v).map_err(|e| StateError::Encode {
         what: what(),
         detail: e.to_string(),
     })
 }
 
-fn from_json<T: serde::de::DeserializeOwned>(s: &str, what: impl FnOnce() -> String) -> OpResult<T> {
+fn from_json<T: serde::de::DeserializeOwned>(
+    s: &str,
+    what: impl FnOnce() -> String,
+) -> OpResult<T> {
     serde_json::from_str(s).map_err(|e| OpError::decode(what(), e))
 }
 
 const POD_SELECT: &str = "SELECT id, config FROM pods";
 
-fn query_pods<P: rusqlite::Params>(conn: &Connection, tail: &str, p: P) -> OpResult<Vec<PodConfig>> {
+fn query_pods<P: rusqlite::Params>(
+    conn: &Connection,
+    tail: &str,
+    p: P,
+) -> OpResult<Vec<PodConfig>> {
     let mut stmt = conn.prepare_cached(&format!("{POD_SELECT} {tail}"))?;
     let mut rows = stmt.query(p)?;
     let mut out = Vec::new();
@@ -540,9 +549,7 @@ fn status_from_row(row: &Row<'_>, first: usize, id: &str) -> OpResult<ContainerS
     let state = ContainerState::parse(state_s)
         .ok_or_else(|| OpError::decode(what(), format!("unknown state {state_s:?}")))?;
     let time = |i: usize| -> OpResult<Option<DateTime<Utc>>> {
-        opt_text(row, i)?
-            .map(|s| parse_time(s, &what()))
-            .transpose()
+        opt_text(row, i)?.map(|s| parse_time(s, what)).transpose()
     };
     Ok(ContainerStatus {
         state,
@@ -595,7 +602,7 @@ fn all_containers(conn: &Connection) -> OpResult<Vec<Container>> {
     if !states.is_sorted_by(|a, b| a.0 <= b.0) {
         states.sort_by(|a, b| a.0.cmp(&b.0));
     }
-    let mut raw = Vec::with_capacity(states.len());
+    let mut out = Vec::with_capacity(states.len());
     // `containers` is scanned in insertion order, which is nearly always creation order.
     let mut stmt = conn.prepare_cached("SELECT id, config FROM containers")?;
     let mut rows = stmt.query([])?;
@@ -606,92 +613,10 @@ fn all_containers(conn: &Connection) -> OpResult<Vec<Container>> {
             .ok()
             .and_then(|i| states[i].1.take())
             .ok_or_else(|| OpError::decode(format!("container {id}"), "no state record"))?;
-        raw.push(RawContainer {
-            id: id.to_owned(),
-            config: text(row, 1)?.to_owned(),
-            status,
-        });
+        let config: ContainerConfig = from_json(text(row, 1)?, || format!("container {id}"))?;
+        out.push(Container { config, status });
     }
-    Ok(sort_oldest_first(decode_containers(raw)?))
-}
-
-/// A container row whose config JSON is not decoded yet.
-struct RawContainer {
-    id: String,
-    config: String,
-    status: ContainerStatus,
-}
-
-impl RawContainer {
-    fn decode(self) -> OpResult<Container> {
-        let id = self.id;
-        let config = from_json(&self.config, || format!("container {id}"))?;
-        Ok(Container {
-            config,
-            status: self.status,
-        })
-    }
-}
-
-/// From this many rows on, config JSON is decoded on several threads (decoding is
-/// most of the cost of listing every container).
-const PARALLEL_DECODE_MIN: usize = 2000;
-
-/// Decodes the rows' configs, in order, on up to 4 threads for large lists.
-fn decode_containers(raw: Vec<RawContainer>) -> OpResult<Vec<Container>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-    if threads < 2 || raw.len() < PARALLEL_DECODE_MIN || std::env::var_os("XX_NOPAR").is_some() {
-        return raw.into_iter().map(RawContainer::decode).collect();
-    }
-    let per_chunk = raw.len().div_ceil(threads);
-    let mut chunks: Vec<Vec<RawContainer>> = Vec::with_capacity(threads);
-    let mut rest = raw.into_iter();
-    loop {
-        let chunk: Vec<RawContainer> = rest.by_ref().take(per_chunk).collect();
-        if chunk.is_empty() {
-            break;
-        }
-        chunks.push(chunk);
-    }
-    let decode_all = |chunk: Vec<RawContainer>| -> OpResult<Vec<Container>> {
-        chunk.into_iter().map(RawContainer::decode).collect()
-    };
-    std::thread::scope(|scope| {
-        let mut chunks = chunks.into_iter();
-        let first = chunks.next().unwrap_or_default();
-        // Each other chunk on its own thread; one whose thread cannot be started is
-        // decoded here instead (the closure, and the chunk in it, would be lost with the
-        // failed spawn, hence the shared slot).
-        let parts: Vec<_> = chunks
-            .map(|chunk| {
-                let slot = Arc::new(Mutex::new(Some(chunk)));
-                let theirs = slot.clone();
-                let handle = std::thread::Builder::new()
-                    .name("pod-state-decode".into())
-                    .spawn_scoped(scope, move || decode_all(take_chunk(&theirs)))
-                    .ok();
-                (handle, slot)
-            })
-            .collect();
-        let mut out = decode_all(first)?;
-        for (handle, slot) in parts {
-            let part = match handle {
-                Some(h) => h
-                    .join()
-                    .map_err(|_| OpError::decode("containers", "decoder thread panicked"))??,
-                None => decode_all(take_chunk(&slot))?,
-            };
-            out.extend(part);
-        }
-        Ok(out)
-    })
-}
-
-fn take_chunk(slot: &Mutex<Option<Vec<RawContainer>>>) -> Vec<RawContainer> {
-    slot.lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .take()
-        .unwrap_or_default()
+    Ok(sort_oldest_first(out))
 }
 
 /// Sorts by creation time, then id, moving each (large) element once.
@@ -713,8 +638,9 @@ fn exists(conn: &Connection, sql: &str, p: impl rusqlite::Params) -> OpResult<bo
 }
 
 fn ids_with_prefix(conn: &Connection, table: &str, prefix: &str) -> OpResult<Vec<String>> {
-    let mut stmt =
-        conn.prepare_cached(&format!("SELECT id FROM {table} WHERE id >= ?1 AND id < ?2"))?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT id FROM {table} WHERE id >= ?1 AND id < ?2"
+    ))?;
     let rows = stmt.query_map(params![prefix, prefix_upper_bound(prefix)], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
 }
@@ -740,7 +666,11 @@ fn insert_labels(
 
 fn insert_pod(tx: &Transaction<'_>, pod: &PodConfig, json: &str) -> OpResult<()> {
     let id = pod.id.as_str();
-    if exists(tx, "SELECT 1 FROM pods WHERE name = ?1", [pod.name.as_str()])? {
+    if exists(
+        tx,
+        "SELECT 1 FROM pods WHERE name = ?1",
+        [pod.name.as_str()],
+    )? {
         return Err(Kind::Pod.exists(pod.name.as_str()).into());
     }
     if exists(tx, "SELECT 1 FROM pods WHERE id = ?1", [id])? {
@@ -751,7 +681,12 @@ fn insert_pod(tx: &Transaction<'_>, pod: &PodConfig, json: &str) -> OpResult<()>
         .into());
     }
     tx.prepare_cached("INSERT INTO pods (id, name, created, config) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![id, pod.name.as_str(), format_time(&pod.created), json])?;
+        .execute(params![
+            id,
+            pod.name.as_str(),
+            format_time(&pod.created),
+            json
+        ])?;
     insert_labels(tx, "pod_labels", "pod_id", id, &pod.labels)
 }
 
@@ -868,7 +803,12 @@ impl StateStore for SqliteStore {
             tx.prepare_cached(
                 "UPDATE pods SET name = ?2, created = ?3, config = ?4 WHERE id = ?1",
             )?
-            .execute(params![id, pod.name.as_str(), format_time(&pod.created), json])?;
+            .execute(params![
+                id,
+                pod.name.as_str(),
+                format_time(&pod.created),
+                json
+            ])?;
             tx.prepare_cached("DELETE FROM pod_labels WHERE pod_id = ?1")?
                 .execute([id])?;
             insert_labels(&tx, "pod_labels", "pod_id", id, &pod.labels)?;
@@ -1140,29 +1080,37 @@ impl StateStore for SqliteStore {
     async fn events(&self, since: Option<DateTime<Utc>>) -> pod_core::Result<Vec<Event>> {
         let since = since.as_ref().map(format_time);
         self.call(move |conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT id, time, kind, pod_id, container_id, name FROM events \
-                 WHERE ?1 IS NULL OR time >= ?1 ORDER BY time, id",
-            )?;
-            let mut rows = stmt.query([&since])?;
+            const SELECT: &str = "SELECT id, time, kind, pod_id, container_id, name FROM events";
+            let mut stmt;
+            let mut rows = match &since {
+                Some(since) => {
+                    stmt = conn
+                        .prepare_cached(&format!("{SELECT} WHERE time >= ?1 ORDER BY time, id"))?;
+                    stmt.query([since])?
+                }
+                None => {
+                    stmt = conn.prepare_cached(&format!("{SELECT} ORDER BY time, id"))?;
+                    stmt.query([])?
+                }
+            };
             let mut out = Vec::new();
             while let Some(row) = rows.next()? {
                 let n: i64 = row.get(0)?;
-                let what = format!("event {n}");
+                let what = || format!("event {n}");
                 let kind_s = text(row, 2)?;
                 let kind: EventKind =
                     serde_json::from_value(serde_json::Value::String(kind_s.to_owned()))
-                        .map_err(|e| OpError::decode(what.clone(), e))?;
+                        .map_err(|e| OpError::decode(what(), e))?;
                 let pod = opt_text(row, 3)?
                     .map(PodId::parse)
                     .transpose()
-                    .map_err(|e| OpError::decode(what.clone(), e))?;
+                    .map_err(|e| OpError::decode(what(), e))?;
                 let container = opt_text(row, 4)?
                     .map(ContainerId::parse)
                     .transpose()
-                    .map_err(|e| OpError::decode(what.clone(), e))?;
+                    .map_err(|e| OpError::decode(what(), e))?;
                 out.push(Event {
-                    time: parse_time(text(row, 1)?, &what)?,
+                    time: parse_time(text(row, 1)?, what)?,
                     kind,
                     pod,
                     container,

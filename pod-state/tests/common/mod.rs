@@ -1,5 +1,5 @@
 //! Fixtures shared by the integration tests.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)] // shared test helpers
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

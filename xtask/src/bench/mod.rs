@@ -105,13 +105,16 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         floor_ms: Vec::new(),
     };
     let started = Instant::now();
+    let load_before = loadavg();
     let result = bench.run_all();
+    let load_after = loadavg();
     eprintln!("==> cleaning up");
     bench.cleanup();
     drop(scratch);
     result?;
 
-    let machine = machine_info(&host.runc, podman.as_deref());
+    let mut machine = machine_info(&host.runc, podman.as_deref());
+    machine["loadavg_1m"] = json!({"before": load_before, "after": load_after});
     let report = bench.report(&machine);
     println!("{report}");
     let json = bench.json(&machine, started.elapsed().as_secs_f64());
@@ -622,6 +625,17 @@ fn median_u64(v: &[u64]) -> Option<u64> {
     median(&as_f).map(|m| m.round() as u64)
 }
 
+/// The 1-minute load average: other work on the machine skews absolute times (the
+/// alternation keeps the ratios fair), so the report records it.
+fn loadavg() -> Option<f64> {
+    fs::read_to_string("/proc/loadavg")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
 /// What the run ran on.
 fn machine_info(runc: &Path, podman: Option<&Path>) -> Value {
     let first_line = |mut cmd: std::process::Command| {
@@ -657,15 +671,22 @@ fn machine_info(runc: &Path, podman: Option<&Path>) -> Value {
 
 fn machine_line(m: &Value) -> String {
     let s = |k: &str| m[k].as_str().unwrap_or("?").to_owned();
+    let load = |k: &str| {
+        m["loadavg_1m"][k]
+            .as_f64()
+            .map_or("?".to_owned(), |l| format!("{l:.2}"))
+    };
     format!(
-        "{} CPUs, {} GiB, {}, kernel {}, {}, {}, cgroup {}",
+        "{} CPUs, {} GiB, {}, kernel {}, {}, {}, cgroup {}; load average {} before, {} after",
         m["cpus"],
         m["mem_gib"],
         s("os"),
         s("kernel"),
         s("runc"),
         m["podman"].as_str().unwrap_or("podman absent"),
-        s("cgroup")
+        s("cgroup"),
+        load("before"),
+        load("after"),
     )
 }
 

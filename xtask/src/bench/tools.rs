@@ -186,8 +186,8 @@ impl Tool {
         util::run_quiet(&mut self.cmd(&["pod", "rm", "-f", "-t", "0", pod]));
     }
 
-    /// Whether `pod inspect` reports `want` as the pod's state (podman 4 prints an
-    /// object, podctl an array of one).
+    /// The pod's `State` from `pod inspect` (podman 4 prints an object, podctl an
+    /// array of one).
     pub fn pod_state(&self, pod: &str) -> Result<String> {
         let out = self.run(&["pod", "inspect", pod])?;
         let json: serde_json::Value = serde_json::from_str(&out)
@@ -212,7 +212,10 @@ impl Tool {
     /// recognized by their argv mentioning this tool's directory.
     pub fn monitors(&self) -> Vec<ProcInfo> {
         let dir = self.dir.to_string_lossy().into_owned();
-        let program = self.program.clone();
+        let program = self
+            .program
+            .canonicalize()
+            .unwrap_or_else(|_| self.program.clone());
         let kind = self.kind;
         util::find_processes(|p| {
             let mentions_dir = p.cmdline.iter().any(|a| a.contains(&dir));
