@@ -78,6 +78,8 @@ async fn status_write_failure_after_create_releases_the_runtime_container() {
     store.expect_add_event().returning(|_| Ok(()));
 
     let mut rt = MockOciRuntime::new();
+    // Never created: no monitor.
+    rt.expect_monitor_alive().returning(|_| Ok(false));
     let id = a.id.clone();
     rt.expect_create()
         .withf(move |c, _| c.id == id)
