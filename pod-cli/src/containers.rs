@@ -225,7 +225,7 @@ async fn each(ctx: &Ctx, a: &CtrSelectArgs, op: Op) -> CmdResult {
 
 async fn stop(ctx: &Ctx, a: &CtrStopArgs) -> CmdResult {
     let engine = ctx.engine()?;
-    let timeout = timeout_arg(a.time);
+    let timeout = timeout_arg(a.time)?;
     let mut errs = Errors::default();
     for c in targets(ctx, &a.select).await? {
         match engine.container_stop(&c, timeout).await {
@@ -252,7 +252,7 @@ async fn kill(ctx: &Ctx, a: &CtrKillArgs) -> CmdResult {
 
 async fn rm(ctx: &Ctx, a: &CtrRmArgs) -> CmdResult {
     let engine = ctx.engine()?;
-    let timeout = timeout_arg(a.time);
+    let timeout = timeout_arg(a.time)?;
     let sel = &a.select;
     if sel.all && engine.store().list_containers().await?.is_empty() {
         return Ok(0);

@@ -144,14 +144,22 @@ async fn start(ctx: &Ctx, a: &PodSelectArgs) -> CmdResult {
     errs.finish()
 }
 
-/// `-t` value: negative = each container's own timeout.
-pub fn timeout_arg(t: i64) -> Option<u64> {
-    u64::try_from(t).ok()
+/// `-t` value: -1 = each container's own timeout, else seconds (at least 0); anything
+/// below -1 is an error before any pod or container is touched.
+pub fn timeout_arg(t: i64) -> Result<Option<u64>, CliError> {
+    match t {
+        -1 => Ok(None),
+        t => u64::try_from(t).map(Some).map_err(|_| {
+            CliError::new(format!(
+                "invalid --time {t}: must be -1 (each container's own stop timeout) or a number of seconds (0 or more)"
+            ))
+        }),
+    }
 }
 
 async fn stop(ctx: &Ctx, a: &PodStopArgs) -> CmdResult {
     let engine = ctx.engine()?;
-    let timeout = timeout_arg(a.time);
+    let timeout = timeout_arg(a.time)?;
     let mut errs = Errors::default();
     for p in targets(ctx, &a.select).await? {
         match engine.pod_stop(&p, timeout).await {
@@ -203,7 +211,7 @@ async fn kill(ctx: &Ctx, a: &PodKillArgs) -> CmdResult {
 
 async fn rm(ctx: &Ctx, a: &PodRmArgs) -> CmdResult {
     let engine = ctx.engine()?;
-    let timeout = timeout_arg(a.time);
+    let timeout = timeout_arg(a.time)?;
     let mut errs = Errors::default();
     let mut only_missing = true;
     let sel = &a.select;
@@ -610,9 +618,13 @@ mod tests {
 
     #[test]
     fn timeouts() {
-        assert_eq!(timeout_arg(-1), None);
-        assert_eq!(timeout_arg(0), Some(0));
-        assert_eq!(timeout_arg(30), Some(30));
+        assert_eq!(timeout_arg(-1), Ok(None));
+        assert_eq!(timeout_arg(0), Ok(Some(0)));
+        assert_eq!(timeout_arg(30), Ok(Some(30)));
+        let e = timeout_arg(-5).unwrap_err();
+        assert_eq!(e.code, 125);
+        assert!(e.message.starts_with("invalid --time -5: must be -1"), "{e}");
+        assert!(timeout_arg(i64::MIN).is_err());
     }
 
     #[test]

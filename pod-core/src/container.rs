@@ -232,12 +232,14 @@ impl Engine {
             .await;
     }
 
-    /// Takes the lock of the container's pod, if it is in one.
+    /// Takes the lock of the container's pod; a container outside any pod is locked
+    /// under its own id (so its monitor's cleanup cannot race a start in progress).
     pub(crate) async fn lock_ctr_pod(&self, c: &Container) -> Result<Option<PodLock>> {
-        match &c.config.pod {
-            Some(p) => Ok(Some(self.store.lock_pod(p).await?)),
-            None => Ok(None),
-        }
+        let key = match &c.config.pod {
+            Some(p) => p.clone(),
+            None => PodId::parse(c.id().as_str())?,
+        };
+        Ok(Some(self.store.lock_pod(&key).await?))
     }
 
     /// Brings the stored state up to date with the runtime, in memory only; returns

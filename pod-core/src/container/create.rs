@@ -34,6 +34,13 @@ impl Engine {
             return Err(Error::InitWithoutPod);
         }
         let name = spec.name.clone().unwrap_or_else(Name::generate);
+        // Checked before any lookup: the container does not exist yet, so a lookup would
+        // only say "no such container".
+        if spec.requires.iter().any(|r| r == name.as_str()) {
+            return Err(Error::InvalidArgument(format!(
+                "container {name} cannot depend on itself (--requires {name})"
+            )));
+        }
         match self.store.lookup_container(name.as_str()).await {
             Ok(c) if c.config.name == name => return Err(Error::ContainerExists(name.to_string())),
             Ok(_) | Err(Error::NoSuchContainer(_)) | Err(Error::Ambiguous { .. }) => {}

@@ -201,3 +201,30 @@ async fn a_stored_outside_pod_dependency_blocks_create_in_that_pod() {
         .collect();
     assert!(!names.contains(&"c".to_string()), "not stored");
 }
+
+#[tokio::test]
+async fn a_container_cannot_require_itself() {
+    let env = Env::new();
+    env.pod("p", true).await;
+    let err = env
+        .engine
+        .container_create(Env::spec(Some("p"), "self", &["self"]))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "container self cannot depend on itself (--requires self)"
+    );
+    assert!(env.store.lookup_container("self").await.is_err());
+}
+
+#[test]
+fn names_with_nul_or_path_parts_are_refused_everywhere() {
+    // argv cannot carry NUL: the check is on the type, which every path goes through
+    // (flags, config, stored JSON).
+    for bad in ["a\0b", "\0", "a/b", "..", "../x", "a\u{e9}"] {
+        assert!(Name::parse(bad).is_err(), "{bad:?}");
+        let json = serde_json::to_string(bad).unwrap();
+        assert!(serde_json::from_str::<Name>(&json).is_err(), "{json}");
+    }
+}
