@@ -6,14 +6,27 @@ use libfuzzer_sys::fuzz_target;
 use pod_core::Signal;
 
 fuzz_target!(|data: &[u8]| {
-    // Raw numbers first: from_number agrees with the 1..=64 range.
+    // Raw numbers first: from_number agrees with the 1..=64 range, and the number forms
+    // (`N`, `RTMIN+N`, `RTMAX-N`) are checked with any i32 (text mutations rarely reach
+    // the edges of the integer range).
     if data.len() >= 4 {
         let n = i32::from_le_bytes([data[0], data[1], data[2], data[3]]);
         assert_eq!(Signal::from_number(n).is_some(), (1..=64).contains(&n), "{n}");
+        let form = data.get(4).copied().unwrap_or(0);
+        let s = match form % 4 {
+            0 => n.to_string(),
+            1 => format!("RTMIN+{}", n.unsigned_abs()),
+            2 => format!("SIGRTMAX-{}", n.unsigned_abs()),
+            _ => format!("rtmin{n:+}"),
+        };
+        check(&s);
     }
-    let Ok(s) = std::str::from_utf8(data) else {
-        return;
-    };
+    if let Ok(s) = std::str::from_utf8(data) {
+        check(s);
+    }
+});
+
+fn check(s: &str) {
     match Signal::parse(s) {
         Ok(sig) => {
             let n = sig.number();
@@ -31,4 +44,4 @@ fuzz_target!(|data: &[u8]| {
             assert!(s.parse::<Signal>().is_err());
         }
     }
-});
+}

@@ -96,6 +96,30 @@ pub fn parse_config(path: &Path, text: &str) -> Result<FileConfig, ConfigError> 
             path.display()
         )));
     }
+    // A path with a NUL byte cannot reach the kernel; say so here, naming the key,
+    // rather than fail later with the value cut at the NUL.
+    use std::os::unix::ffi::OsStrExt;
+    let paths = [
+        ("root", cfg.root.as_ref().map(|p| p.as_os_str().as_bytes())),
+        (
+            "runroot",
+            cfg.runroot.as_ref().map(|p| p.as_os_str().as_bytes()),
+        ),
+        ("runtime", cfg.runtime.as_ref().map(|r| r.as_bytes())),
+        (
+            "catatonit",
+            cfg.catatonit.as_ref().map(|p| p.as_os_str().as_bytes()),
+        ),
+    ];
+    for (key, value) in paths {
+        if value.is_some_and(|v| v.contains(&0)) {
+            let (line, col) = find_key(text, key);
+            return Err(ConfigError(format!(
+                "{}: line {line}, column {col}: {key} must not contain a NUL byte",
+                path.display()
+            )));
+        }
+    }
     Ok(cfg)
 }
 
@@ -371,6 +395,20 @@ parallelism = 4
             .unwrap_err()
             .to_string();
         assert!(e.contains("line 1, column 1: parallelism"), "{e}");
+    }
+
+    #[test]
+    fn nul_bytes_in_paths_are_refused() {
+        for key in ["root", "runroot", "runtime", "catatonit"] {
+            let text = format!("log_level = \"info\"\n{key} = \"/a\\u0000b\"\n");
+            let e = parse_config(&p(), &text).unwrap_err().to_string();
+            assert!(
+                e.ends_with(&format!(
+                    "line 2, column 1: {key} must not contain a NUL byte"
+                )),
+                "{e}"
+            );
+        }
     }
 
     #[test]

@@ -163,6 +163,7 @@ async fn run_ctr(ctx: &Ctx, a: &RunArgs) -> CmdResult {
     let code = crate::logs::attach(ctx, source).await?;
     if a.rm {
         engine.container_rm(id.as_str(), true, None).await?;
+        ctx.remove_stale_container_dirs().await;
     }
     Ok(code)
 }
@@ -273,6 +274,7 @@ async fn rm(ctx: &Ctx, a: &CtrRmArgs) -> CmdResult {
             }
         }
     }
+    ctx.remove_stale_container_dirs().await;
     errs.finish().map_err(|mut e| {
         if only_missing {
             e.code = 1;

@@ -233,6 +233,7 @@ async fn rm(ctx: &Ctx, a: &PodRmArgs) -> CmdResult {
             }
         }
     }
+    ctx.remove_stale_container_dirs().await;
     errs.finish().map_err(|mut e| {
         // podman: removing a pod that does not exist exits 1
         if only_missing {
@@ -471,6 +472,7 @@ async fn prune(ctx: &Ctx, a: &PodPruneArgs) -> CmdResult {
             Err(e) => errs.push(e),
         }
     }
+    ctx.remove_stale_container_dirs().await;
     errs.finish()
 }
 
@@ -623,7 +625,10 @@ mod tests {
         assert_eq!(timeout_arg(30), Ok(Some(30)));
         let e = timeout_arg(-5).unwrap_err();
         assert_eq!(e.code, 125);
-        assert!(e.message.starts_with("invalid --time -5: must be -1"), "{e}");
+        assert!(
+            e.message.starts_with("invalid --time -5: must be -1"),
+            "{e}"
+        );
         assert!(timeout_arg(i64::MIN).is_err());
     }
 

@@ -539,6 +539,44 @@ impl Engine {
         c.status.state = ContainerState::Stopping;
         self.store.set_status(c.id(), &c.status).await?;
 
+        let exit = match self.signal_and_wait(c, timeout).await {
+            Ok(Some(exit)) => exit,
+            outcome => {
+                // Not stopped (the runtime failed, or the container outlived SIGKILL):
+                // unless it exited meanwhile, it still runs, and says so; `stopping`
+                // is not left behind.
+                match self.runtime.exit_info(c.id()).await {
+                    Ok(Some(exit)) => exit,
+                    _ => {
+                        let err = outcome.err().unwrap_or_else(|| {
+                            Error::runtime(format!(
+                                "container {} did not exit within {}s after SIGKILL",
+                                c.name(),
+                                KILL_WAIT.as_secs()
+                            ))
+                        });
+                        c.status.state = ContainerState::Running;
+                        c.status.error = Some(err.to_string());
+                        self.persist_best_effort(c).await;
+                        return Err(err);
+                    }
+                }
+            }
+        };
+        record_exit(&mut c.status, &exit);
+        c.status.state = ContainerState::Stopped;
+        self.cleanup_step(c).await?;
+        self.ctr_event(EventKind::Stop, c).await;
+        Ok(())
+    }
+
+    /// The stop signal, up to `timeout` seconds (`None` = the container's own) for the
+    /// exit, then SIGKILL and [`KILL_WAIT`]; `None` when it did not exit even then.
+    async fn signal_and_wait(
+        &self,
+        c: &Container,
+        timeout: Option<u64>,
+    ) -> Result<Option<ExitInfo>> {
         let secs = timeout.unwrap_or(c.config.stop_timeout);
         let mut exit = None;
         if secs > 0 {
@@ -553,21 +591,7 @@ impl Engine {
             self.signal_step(c, Signal::KILL, true).await?;
             exit = self.runtime.wait(c.id(), Some(KILL_WAIT)).await?;
         }
-        let Some(exit) = exit else {
-            let msg = format!(
-                "container {} did not exit within {}s after SIGKILL",
-                c.name(),
-                KILL_WAIT.as_secs()
-            );
-            c.status.error = Some(msg.clone());
-            self.persist_best_effort(c).await;
-            return Err(Error::runtime(msg));
-        };
-        record_exit(&mut c.status, &exit);
-        c.status.state = ContainerState::Stopped;
-        self.cleanup_step(c).await?;
-        self.ctr_event(EventKind::Stop, c).await;
-        Ok(())
+        Ok(exit)
     }
 
     /// Releases the runtime container of a stopped container; state `exited`.

@@ -1,6 +1,7 @@
 //! [`OciRuntimeCli`]: pod-core's [`OciRuntime`] over runc/crun and the monitor.
 
 use std::ffi::OsString;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -214,6 +215,7 @@ impl OciRuntimeCli {
         let mlog = std::fs::OpenOptions::new()
             .append(true)
             .create(true)
+            .mode(0o600)
             .open(&log_path)
             .map_err(|e| OciError::io("open", &log_path, e))?;
         let mut child = tokio::process::Command::new(&self.cfg.monitor[0])
@@ -238,6 +240,15 @@ impl OciRuntimeCli {
             .map_err(|e| OciError::io("wait for the monitor of", &dir, e))?;
         if let Some(pid) = out.strip_prefix("ok ") {
             if let Ok(pid) = pid.trim().parse::<i32>() {
+                // The runtime writes its pid file with the caller's umask: owner only,
+                // like every other file of the container directory. (Not an error: the
+                // container exists now, and its directory is private anyway.)
+                let pid_file = dir.join(files::PID_FILE);
+                if let Err(e) =
+                    std::fs::set_permissions(&pid_file, std::fs::Permissions::from_mode(0o600))
+                {
+                    tracing::warn!(file = %pid_file.display(), error = %e, "cannot make the pid file private");
+                }
                 return Ok(pid);
             }
         }

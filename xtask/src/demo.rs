@@ -65,11 +65,12 @@ pub fn run(args: &DemoArgs) -> Result<()> {
     if args.keep && result.is_ok() {
         scratch.keep();
         eprintln!(
-            "==> kept; explore with:\n    {} --root {} --runroot {} pod ps\n\
+            "==> kept; explore with:\n    {} --root {} --runroot {} --runtime {} pod ps\n\
              and clean up with `... pod rm -f {POD}` then `rm -rf {}`",
             demo.bin.display(),
             demo.root.display(),
             demo.runroot.display(),
+            demo.runc.display(),
             scratch.path().display()
         );
     }

@@ -21,6 +21,7 @@ TASKS:
         --ps-pods M        pods listed by the `pod ps` measurement (default 200)
         --no-podman        measure podctl alone even when podman is installed
         --no-scaling       skip the N = 1, 10, 50 and chain-of-10 start scaling runs
+    fuzz     run each cargo-fuzz target for a bounded time (`cargo xtask fuzz --help`)
     help     print this text
 ";
 

@@ -267,3 +267,171 @@ pub fn build_rootfs(dir: &Path) {
         .expect("write passwd");
     std::fs::write(dir.join("etc/group"), "root:x:0:\n").expect("write group");
 }
+
+// ---- helpers of the reliability, bad-input and security suites ------------------------
+
+/// The `podctl` binary cargo built for the tests.
+pub fn podctl_bin() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("podctl")
+}
+
+/// What `pod ps` and `ps -a` say, as JSON: compared before and after a command that
+/// must leave the state unchanged.
+#[derive(Debug, PartialEq)]
+pub struct Snapshot {
+    /// `pod ps --format json`.
+    pub pods: serde_json::Value,
+    /// `ps -a --format json`.
+    pub ctrs: serde_json::Value,
+    /// Entries of `<root>/containers` (container ids).
+    pub dirs: Vec<String>,
+}
+
+impl Env {
+    /// A `std::process::Command` running podctl with this test's dirs (for spawning
+    /// processes the test kills or runs many of at once).
+    pub fn std_cmd(&self, args: &[&str]) -> std::process::Command {
+        let mut c = std::process::Command::new(podctl_bin());
+        c.arg("--root")
+            .arg(&self.root)
+            .arg("--runroot")
+            .arg(&self.runroot)
+            .args(args)
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .stdin(std::process::Stdio::null());
+        c
+    }
+
+    /// The state as the CLI reports it, plus the container directories.
+    pub fn snapshot(&self) -> Snapshot {
+        let json = |args: &[&str]| -> serde_json::Value {
+            let out = self.ok(args);
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}: {out}"))
+        };
+        let mut dirs: Vec<String> = std::fs::read_dir(self.root.join("containers"))
+            .map(|rd| {
+                rd.filter_map(|e| Some(e.ok()?.file_name().to_string_lossy().into_owned()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        dirs.sort();
+        Snapshot {
+            pods: json(&["pod", "ps", "--format", "json"]),
+            ctrs: json(&["ps", "-a", "--format", "json"]),
+            dirs,
+        }
+    }
+
+    /// The runtime's containers under this test's runtime root: id → status.
+    pub fn runtime_states(&self) -> std::collections::BTreeMap<String, String> {
+        let out = std::process::Command::new("runc")
+            .arg("--root")
+            .arg(self.runroot.join("runtime"))
+            .args(["list", "--format", "json"])
+            .output();
+        let Ok(out) = out else {
+            return Default::default();
+        };
+        let v: serde_json::Value =
+            serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+        v.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| {
+                Some((
+                    c["id"].as_str()?.to_owned(),
+                    c["status"].as_str()?.to_owned(),
+                ))
+            })
+            .collect()
+    }
+
+    /// The runtime's containers with their init pids.
+    pub fn runtime_pids(&self) -> Vec<i32> {
+        let out = std::process::Command::new("runc")
+            .arg("--root")
+            .arg(self.runroot.join("runtime"))
+            .args(["list", "--format", "json"])
+            .output();
+        let Ok(out) = out else { return Vec::new() };
+        let v: serde_json::Value =
+            serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+        v.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c["pid"].as_i64())
+            .filter(|p| *p > 0)
+            .map(|p| p as i32)
+            .collect()
+    }
+
+    /// Every container as `ps -a --format json` reports it: full id → state.
+    pub fn store_states(&self) -> std::collections::BTreeMap<String, String> {
+        let out = self.ok(&["ps", "-a", "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_str(&out).expect("ps json");
+        v.as_array()
+            .expect("ps json array")
+            .iter()
+            .map(|c| {
+                (
+                    c["Id"].as_str().expect("Id").to_owned(),
+                    c["State"].as_str().expect("State").to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    /// Differences between what the CLI reports and what the runtime runs; empty when
+    /// consistent. Running, paused and created in the store must be so in the runtime;
+    /// running in the runtime must be running in the store (or `stopping`, a stop an
+    /// interrupted CLI began); a container the store does not know must not run.
+    pub fn inconsistencies(&self) -> Vec<String> {
+        let store = self.store_states();
+        let rt = self.runtime_states();
+        let mut bad = Vec::new();
+        for (id, st) in &store {
+            let r = rt.get(id).map(String::as_str).unwrap_or("absent");
+            let ok = match st.as_str() {
+                "running" | "paused" | "created" => r == st,
+                "stopping" => r == "running" || r == "paused",
+                // the monitor died: the runtime may still run it, that is what it says
+                "unknown" => true,
+                _ => r != "running" && r != "paused" && r != "created",
+            };
+            if !ok {
+                bad.push(format!("{id}: store {st}, runtime {r}"));
+            }
+        }
+        for (id, r) in &rt {
+            if !store.contains_key(id) && (r == "running" || r == "paused" || r == "created") {
+                bad.push(format!("{id}: unknown to the store, runtime {r}"));
+            }
+        }
+        bad
+    }
+}
+
+/// Is the process gone (no such pid, or a zombie nobody reaped yet)?
+pub fn process_gone(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(s) => s
+            .rsplit_once(')')
+            .map(|(_, rest)| rest.trim_start().starts_with('Z'))
+            .unwrap_or(true),
+    }
+}
+
+/// Polls `f` every 100 ms until true or `timeout`; returns whether it became true.
+pub fn eventually(timeout: Duration, mut f: impl FnMut() -> bool) -> bool {
+    let end = Instant::now() + timeout;
+    loop {
+        if f() {
+            return true;
+        }
+        if Instant::now() > end {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

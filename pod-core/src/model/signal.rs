@@ -88,7 +88,9 @@ impl Signal {
                 return None;
             }
             let off: i32 = off.parse().ok()?;
-            Self::from_number(base + sign * off).filter(|s| s.0 >= RTMIN)
+            // checked: `RTMIN+2147483647` is an invalid signal, not an overflow
+            let n = base.checked_add(sign.checked_mul(off)?)?;
+            Self::from_number(n).filter(|s| s.0 >= RTMIN)
         };
         if let Some(rest) = name.strip_prefix("RTMIN") {
             return rt(RTMIN, rest, 1).ok_or_else(bad);
@@ -199,6 +201,22 @@ mod tests {
                 assert!(Signal::parse(s).is_ok());
                 continue;
             }
+            let err = Signal::parse(s).unwrap_err();
+            assert_eq!(err.to_string(), format!("invalid signal: {s}"));
+        }
+    }
+
+    #[test]
+    fn huge_realtime_offsets_are_invalid_not_overflowing() {
+        // found by the `signal` fuzz target: `rtmin+2147483646` overflowed i32 (a panic in
+        // debug builds)
+        for s in [
+            "RTMIN+2147483614",
+            "RTMIN+2147483647",
+            "SIGRTMAX-2147483647",
+            "RTMIN+2147483648",
+            "rtmin+2147483646",
+        ] {
             let err = Signal::parse(s).unwrap_err();
             assert_eq!(err.to_string(), format!("invalid signal: {s}"));
         }

@@ -67,6 +67,9 @@ impl Engine {
         } else {
             None
         };
+        if let Some(parent) = &spec.cgroup_parent {
+            check_cgroup_parent(parent)?;
+        }
         let cgroup_parent = spec
             .cgroup_parent
             .clone()
@@ -100,4 +103,21 @@ impl Engine {
             .await;
         Ok(pod)
     }
+}
+
+/// A cgroup parent must stay below the cgroup root: a `/`-separated path without `.`,
+/// `..`, empty components or NUL (refused at create, not at the first start).
+fn check_cgroup_parent(parent: &str) -> Result<()> {
+    let trimmed = parent.trim_start_matches('/').trim_end_matches('/');
+    let bad = parent.contains('\0')
+        || (!trimmed.is_empty()
+            && trimmed
+                .split('/')
+                .any(|c| c.is_empty() || c == "." || c == ".."));
+    if bad {
+        return Err(Error::InvalidArgument(format!(
+            "invalid cgroup parent {parent:?}: must be a path like /podctl/pod_<id> without '.', '..' or empty components"
+        )));
+    }
+    Ok(())
 }

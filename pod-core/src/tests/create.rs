@@ -228,3 +228,35 @@ fn names_with_nul_or_path_parts_are_refused_everywhere() {
         assert!(serde_json::from_str::<Name>(&json).is_err(), "{json}");
     }
 }
+
+#[tokio::test]
+async fn a_cgroup_parent_outside_the_cgroup_root_is_refused_at_create() {
+    let env = Env::new();
+    for bad in ["/a/../../etc", "..", "/podctl//x", "/./x", "/x\0y"] {
+        let err = env
+            .engine
+            .pod_create(PodSpec {
+                name: Some(Name::parse("cg").unwrap()),
+                cgroup_parent: Some(bad.to_owned()),
+                ..Default::default()
+            })
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string().starts_with("invalid cgroup parent"),
+            "{bad:?}: {err}"
+        );
+    }
+    assert!(env.store.list_pods().await.unwrap().is_empty());
+    for good in ["/podctl/pod_x", "machine.slice", "/", "/a/b/"] {
+        let name = format!("ok{}", env.store.list_pods().await.unwrap().len());
+        env.engine
+            .pod_create(PodSpec {
+                name: Some(Name::parse(&name).unwrap()),
+                cgroup_parent: Some(good.to_owned()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+    }
+}

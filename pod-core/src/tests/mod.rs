@@ -1,6 +1,7 @@
 //! Engine tests over the fake store and the mockall runtime (see `testutil`).
 
 mod create;
+mod interrupted;
 mod lifecycle;
 mod reads;
 mod start;

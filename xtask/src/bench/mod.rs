@@ -436,9 +436,14 @@ impl Bench {
         let n = self.args.containers;
         let k = self.args.reps;
         let mut out = String::new();
+        let order = if self.has_podman() {
+            ", podctl and podman alternating"
+        } else {
+            ""
+        };
         out.push_str(&format!(
             "Machine: {}\nPods: infra + {n} containers (`sh -c \"{}\"`), medians of {k} \
-             repetitions, podctl and podman alternating.\n\n",
+             repetitions{order}.\n\n",
             machine_line(machine),
             tools::CTR_SCRIPT
         ));
@@ -465,6 +470,9 @@ impl Bench {
                 fmt_kb(self.ops.rss(op, "podman")),
             ]);
         }
+        let podman = self.has_podman();
+        let keep = |h: &str| podman || !h.contains("podman");
+        table.retain_columns(keep);
         out.push_str(&table.render());
         let floor = median(&self.floor_ms);
         let start = self.ops.median_ms("pod start", "podctl");
@@ -483,10 +491,14 @@ impl Bench {
                 .map(|(_, kb)| *kb)
                 .max()
         };
+        let podman_peak = if podman {
+            format!(", podman {}", fmt_kb(peak("podman")))
+        } else {
+            String::new()
+        };
         out.push_str(&format!(
-            "CLI peak RSS over all operations: podctl {}, podman {}\n\n",
+            "CLI peak RSS over all operations: podctl {}{podman_peak}\n\n",
             fmt_kb(peak("podctl")),
-            fmt_kb(peak("podman"))
         ));
 
         let mut mon = Table::new([
@@ -530,6 +542,7 @@ impl Bench {
                     fmt_ratio(ratio(ours, floor)),
                 ]);
             }
+            sc.retain_columns(keep);
             out.push_str(&sc.render());
         }
         out
@@ -737,6 +750,22 @@ mod tests {
             )
             .unwrap(),
         ]
+    }
+
+    #[test]
+    fn report_without_podman_has_no_podman_columns() {
+        let dir = TempDir::new("xtask-test-bench").unwrap();
+        let mut tools = fake_tools(dir.path());
+        tools.truncate(1);
+        let mut b = bench_with(tools);
+        let key = b.ops.key("pod start", "podctl");
+        b.ops.times.insert(key, vec![10.0]);
+        let text = b.report(&json!({}));
+        assert!(text.contains("podman: not measured"), "{text}");
+        assert!(text.contains("| pod start |      10.0 |"), "{text}");
+        assert!(!text.contains("podman ms"), "{text}");
+        assert!(!text.contains("podman CLI"), "{text}");
+        assert!(!text.contains("alternating"), "{text}");
     }
 
     #[test]

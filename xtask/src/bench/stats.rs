@@ -73,6 +73,22 @@ impl Table {
         self.rows.push(cells);
     }
 
+    /// Keeps only the columns whose header satisfies `keep`.
+    pub fn retain_columns(&mut self, keep: impl Fn(&str) -> bool) {
+        let kept: Vec<bool> = self.headers.iter().map(|h| keep(h)).collect();
+        let filter = |cells: &mut Vec<String>| {
+            let mut i = 0;
+            cells.retain(|_| {
+                i += 1;
+                kept[i - 1]
+            });
+        };
+        filter(&mut self.headers);
+        for row in &mut self.rows {
+            filter(row);
+        }
+    }
+
     /// The Markdown text, one line per row, ending in a newline.
     pub fn render(&self) -> String {
         let width = |s: &str| s.chars().count();
@@ -170,6 +186,17 @@ mod tests {
 | ps        |       3.0 |       |
 ";
         assert_eq!(t.render(), expected);
+    }
+
+    #[test]
+    fn columns_can_be_dropped() {
+        let mut t = Table::new(["op", "podctl ms", "podman ms", "podctl/podman"]);
+        t.row(["start", "1.0", "2.0", "0.50×"]);
+        t.retain_columns(|h| !h.contains("podman"));
+        assert_eq!(
+            t.render(),
+            "| op    | podctl ms |\n| :---- | --------: |\n| start |       1.0 |\n"
+        );
     }
 
     #[test]
