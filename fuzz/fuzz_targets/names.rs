@@ -21,10 +21,19 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(n) = Name::parse(s) {
         let v = n.as_str();
         assert_eq!(v, s, "a name is kept as given");
-        assert!(!v.is_empty() && v.len() <= MAX_NAME_LEN, "bad length: {v:?}");
-        assert!(!v.contains('/') && !v.contains('\0'), "path characters in {v:?}");
+        assert!(
+            !v.is_empty() && v.len() <= MAX_NAME_LEN,
+            "bad length: {v:?}"
+        );
+        assert!(
+            !v.contains('/') && !v.contains('\0'),
+            "path characters in {v:?}"
+        );
         assert!(v != "." && v != "..", "dot name {v:?}");
-        assert!(!v.starts_with('-') && !v.starts_with('.'), "flag-like name {v:?}");
+        assert!(
+            !v.starts_with('-') && !v.starts_with('.'),
+            "flag-like name {v:?}"
+        );
         assert_eq!(n.to_string(), v);
         // serde agrees with parse
         let json = serde_json::to_string(&n).unwrap();
@@ -40,21 +49,25 @@ fuzz_target!(|data: &[u8]| {
     let prefix = is_id_prefix(s);
     if prefix {
         assert!(!s.is_empty() && s.len() <= 64, "prefix length {}", s.len());
-        assert!(s.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+        assert!(s
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
     }
-    for full in [
+    let full_ids = [
         ContainerId::parse(s).map(|i| i.as_str().to_owned()),
         PodId::parse(s).map(|i| i.as_str().to_owned()),
-    ] {
-        if let Ok(id) = full {
-            assert_eq!(id, s);
-            assert!(is_full_id(&id) && prefix, "full id is not a prefix: {id:?}");
-        }
+    ];
+    for id in full_ids.into_iter().flatten() {
+        assert_eq!(id, s);
+        assert!(is_full_id(&id) && prefix, "full id is not a prefix: {id:?}");
     }
     if let Ok(id) = ContainerId::parse(s) {
         assert_eq!(id.short().len(), SHORT_ID_LEN);
         assert!(id.as_str().starts_with(id.short()));
-        assert_eq!(PodId::parse(s).map(|p| p.to_string()).ok().as_deref(), Some(s));
+        assert_eq!(
+            PodId::parse(s).map(|p| p.to_string()).ok().as_deref(),
+            Some(s)
+        );
     }
 
     if let Ok(set) = Namespace::parse_list(s) {

@@ -11,7 +11,11 @@ fuzz_target!(|data: &[u8]| {
     // the edges of the integer range).
     if data.len() >= 4 {
         let n = i32::from_le_bytes([data[0], data[1], data[2], data[3]]);
-        assert_eq!(Signal::from_number(n).is_some(), (1..=64).contains(&n), "{n}");
+        assert_eq!(
+            Signal::from_number(n).is_some(),
+            (1..=64).contains(&n),
+            "{n}"
+        );
         let form = data.get(4).copied().unwrap_or(0);
         let s = match form % 4 {
             0 => n.to_string(),
@@ -32,7 +36,11 @@ fn check(s: &str) {
             let n = sig.number();
             assert!((1..=64).contains(&n), "{s:?} parsed to {n}");
             let name = sig.name();
-            assert_eq!(Signal::parse(&name).ok(), Some(sig), "name {name:?} of {s:?}");
+            assert_eq!(
+                Signal::parse(&name).ok(),
+                Some(sig),
+                "name {name:?} of {s:?}"
+            );
             assert_eq!(Signal::parse(&n.to_string()).ok(), Some(sig));
             assert_eq!(sig.to_string(), name);
             assert_eq!(s.parse::<Signal>().ok(), Some(sig));

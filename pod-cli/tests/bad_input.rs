@@ -169,20 +169,26 @@ fn unicode_names() {
 fn id_prefix_matching_two_containers() {
     let env = env_or_skip!();
     fixture(&env);
-    // Create containers until two share their first hex character (17 always do).
-    let mut by_first: std::collections::BTreeMap<char, Vec<String>> = Default::default();
-    let mut prefix = None;
-    for i in 0..17 {
-        let id = env.ctr("p", &format!("c{i}"), &[], &["sleep", "100"]);
-        let first = id.chars().next().unwrap();
-        let v = by_first.entry(first).or_default();
-        v.push(id);
-        if v.len() == 2 {
-            prefix = Some(first.to_string());
-            break;
-        }
+    // Create containers until two ids (of all, the fixture's included) share their first
+    // hex character; `a` is also a container's name, and a name wins over a prefix.
+    let mut ids: Vec<String> = env
+        .ok(&["ps", "-a", "-q", "--no-trunc"])
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let shared = |ids: &[String]| -> Option<char> {
+        ('0'..='9')
+            .chain('b'..='f')
+            .find(|c| ids.iter().filter(|i| i.starts_with(*c)).count() >= 2)
+    };
+    let mut i = 0;
+    while shared(&ids).is_none() && i < 40 {
+        ids.push(env.ctr("p", &format!("c{i}"), &[], &["sleep", "100"]));
+        i += 1;
     }
-    let prefix = prefix.expect("two ids share a first character");
+    let prefix = shared(&ids)
+        .expect("two ids share a first character")
+        .to_string();
     for args in [
         vec!["inspect", prefix.as_str()],
         vec!["start", prefix.as_str()],

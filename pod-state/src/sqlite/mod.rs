@@ -420,6 +420,10 @@ impl SqliteStore {
     /// the fast path for `pod ps`.
     pub async fn list_all(&self) -> Result<Vec<(PodConfig, Vec<Container>)>, StateError> {
         self.call(|conn| {
+            // One read transaction: all queries see the same snapshot, not a container
+            // another process inserted between two of them.
+            let tx = conn.transaction()?;
+            let conn: &Connection = &tx;
             let pods = query_pods(conn, "ORDER BY created, id", [])?;
             let index: HashMap<&str, usize> = pods
                 .iter()
@@ -585,7 +589,8 @@ fn query_containers<P: rusqlite::Params>(
 }
 
 /// Every container, oldest first: two sequential table scans joined in memory, much
-/// faster for the whole table than SQLite's per-row lookups.
+/// faster for the whole table than SQLite's per-row lookups. Call it inside a
+/// transaction: otherwise a container inserted between the scans has no state row.
 fn all_containers(conn: &Connection) -> OpResult<Vec<Container>> {
     // `container_state` is a WITHOUT ROWID table: the scan yields it in id order.
     let mut states: Vec<(String, Option<ContainerStatus>)> = Vec::new();
@@ -1006,9 +1011,13 @@ impl StateStore for SqliteStore {
     }
 
     async fn list_containers(&self) -> pod_core::Result<Vec<Container>> {
-        self.call(|conn| all_containers(conn))
-            .await
-            .map_err(Into::into)
+        self.call(|conn| {
+            // Two scans in one read transaction (one snapshot), see `all_containers`.
+            let tx = conn.transaction()?;
+            all_containers(&tx)
+        })
+        .await
+        .map_err(Into::into)
     }
 
     async fn set_status(&self, id: &ContainerId, status: &ContainerStatus) -> pod_core::Result<()> {
