@@ -111,7 +111,8 @@ pub fn exit_command(exe: &str, s: &Settings) -> Vec<String> {
 }
 
 fn build(s: &Settings) -> Result<Parts, CliError> {
-    let store = pod_state::SqliteStore::open(&s.root).map_err(|e| {
+    // One command per process on a current-thread runtime: SQLite on this thread.
+    let store = pod_state::SqliteStore::open_inline(&s.root).map_err(|e| {
         CliError::new(format!(
             "opening state in {}: {e}{}",
             s.root.display(),

@@ -395,7 +395,12 @@ impl Engine {
         infra_pid: Option<i32>,
     ) -> Result<()> {
         let opts = create_options(&c.config, pod, infra_pid)?;
-        match self.runtime.create(&c.config, &opts).await {
+        self.create_with(c, &opts).await
+    }
+
+    /// [`Engine::create_step`] with the runtime options worked out.
+    async fn create_with(&self, c: &mut Container, opts: &CreateOptions) -> Result<()> {
+        match self.runtime.create(&c.config, opts).await {
             Ok(pid) => {
                 let before = c.status.clone();
                 c.status.state = ContainerState::Created;
@@ -412,15 +417,63 @@ impl Engine {
                 Ok(())
             }
             Err(e) => {
-                if c.status.state != ContainerState::Configured {
-                    c.status.state = ContainerState::Exited;
-                }
-                c.status.pid = None;
-                c.status.error = Some(e.to_string());
-                self.persist_best_effort(c).await;
+                self.record_create_failure(c, &e).await;
                 Err(e)
             }
         }
+    }
+
+    /// A failed create (or one-step run): a configured container stays so, any other
+    /// becomes `exited`; the error is recorded.
+    async fn record_create_failure(&self, c: &mut Container, e: &Error) {
+        if c.status.state != ContainerState::Configured {
+            c.status.state = ContainerState::Exited;
+        }
+        c.status.pid = None;
+        c.status.error = Some(e.to_string());
+        self.persist_best_effort(c).await;
+    }
+
+    /// Brings a container without a runtime container (`configured`, `stopped`,
+    /// `exited`, `unknown`; the old runtime container is released first) to `running`
+    /// in one runtime call when the runtime can ([`OciRuntime::run_detached`]: one
+    /// process instead of `create` + `start`), returning `true`; otherwise creates it
+    /// (state `created`) and returns `false`, leaving the start to the caller.
+    async fn run_or_create(
+        &self,
+        c: &mut Container,
+        pod: Option<&PodConfig>,
+        infra_pid: Option<i32>,
+    ) -> Result<bool> {
+        if c.status.state != ContainerState::Configured {
+            self.runtime.delete(c.id(), true).await?;
+        }
+        let opts = create_options(&c.config, pod, infra_pid)?;
+        let pid = match self.runtime.run_detached(&c.config, &opts).await {
+            Ok(Some(pid)) => pid,
+            Ok(None) => return self.create_with(c, &opts).await.map(|()| false),
+            Err(e) => {
+                self.record_create_failure(c, &e).await;
+                return Err(e);
+            }
+        };
+        let before = c.status.clone();
+        c.status.state = ContainerState::Running;
+        c.status.pid = Some(pid);
+        c.status.started_at = Some(self.clock.now());
+        c.status.exit_code = None;
+        c.status.oom_killed = false;
+        c.status.error = None;
+        if let Err(e) = self.store.set_status(c.id(), &c.status).await {
+            // Not recorded: do not leave an unknown container in the runtime.
+            if let Err(de) = self.runtime.delete(c.id(), true).await {
+                tracing::warn!(container = %c.name(), error = %de, "cannot delete unrecorded container");
+            }
+            c.status = before;
+            return Err(e);
+        }
+        self.ctr_event(EventKind::Start, c).await;
+        Ok(true)
     }
 
     async fn persist_best_effort(&self, c: &Container) {
@@ -468,7 +521,11 @@ impl Engine {
             ContainerState::Configured
             | ContainerState::Stopped
             | ContainerState::Exited
-            | ContainerState::Unknown => self.init_step(c, pod, infra_pid).await?,
+            | ContainerState::Unknown => {
+                if self.run_or_create(c, pod, infra_pid).await? {
+                    return Ok(());
+                }
+            }
             state @ (ContainerState::Stopping | ContainerState::Removing) => {
                 return Err(Error::InvalidState {
                     container: c.name().to_string(),

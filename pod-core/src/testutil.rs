@@ -3,7 +3,7 @@
 //! environment tying them to an [`Engine`].
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -296,6 +296,9 @@ pub(crate) struct RtState {
     pub(crate) alive: Mutex<HashSet<ContainerId>>,
     /// What `state` answers, by container name (`None` when absent).
     pub(crate) runtime_state: Mutex<HashMap<String, RuntimeInfo>>,
+    /// Does `run_detached` create and start in one call (logged `run NAME`)? Off: it
+    /// answers `None`, as a runtime without one-step runs does.
+    pub(crate) one_step: AtomicBool,
     next_pid: AtomicI32,
 }
 
@@ -349,6 +352,23 @@ impl RtState {
             st.exits.lock().unwrap().remove(&c.id);
             st.alive.lock().unwrap().insert(c.id.clone());
             Ok(1000 + st.next_pid.fetch_add(1, Ordering::SeqCst))
+        });
+        let st = self.clone();
+        m.expect_run_detached().returning(move |c, o| {
+            if !st.one_step.load(Ordering::SeqCst) {
+                return Ok(None);
+            }
+            let name = c.name.to_string();
+            st.names.lock().unwrap().insert(c.id.clone(), name.clone());
+            st.record(format!("run {name}"));
+            st.check("run", &name)?;
+            st.opts.lock().unwrap().insert(name.clone(), o.clone());
+            st.exits.lock().unwrap().remove(&c.id);
+            st.alive.lock().unwrap().insert(c.id.clone());
+            if let Some(code) = st.exit_on_start.lock().unwrap().get(&name) {
+                st.exit(&c.id, *code);
+            }
+            Ok(Some(1000 + st.next_pid.fetch_add(1, Ordering::SeqCst)))
         });
         let st = self.clone();
         m.expect_start().returning(move |id| {
@@ -482,6 +502,13 @@ impl HookedRuntime {
 impl OciRuntime for HookedRuntime {
     async fn create(&self, ctr: &ContainerConfig, opts: &CreateOptions) -> Result<i32> {
         self.inner.create(ctr, opts).await
+    }
+    async fn run_detached(
+        &self,
+        ctr: &ContainerConfig,
+        opts: &CreateOptions,
+    ) -> Result<Option<i32>> {
+        self.inner.run_detached(ctr, opts).await
     }
     async fn start(&self, id: &ContainerId) -> Result<()> {
         let h = self.hooks.clone();

@@ -91,6 +91,19 @@ pub trait OciRuntime: Send + Sync {
     async fn create(&self, ctr: &ContainerConfig, opts: &CreateOptions) -> Result<i32>;
     /// Starts a created container.
     async fn start(&self, id: &ContainerId) -> Result<()>;
+    /// Creates and starts the container in one runtime call (e.g. `runc run --detach`),
+    /// saving the separate `start`; returns the container's pid, or `None` when this
+    /// runtime does not do that (the caller then uses [`OciRuntime::create`] and
+    /// [`OciRuntime::start`]; the default). On error the runtime keeps nothing of the
+    /// container.
+    async fn run_detached(
+        &self,
+        ctr: &ContainerConfig,
+        opts: &CreateOptions,
+    ) -> Result<Option<i32>> {
+        let _ = (ctr, opts);
+        Ok(None)
+    }
     /// The runtime's view of the container; `None` when the runtime does not know it.
     async fn state(&self, id: &ContainerId) -> Result<Option<RuntimeInfo>>;
     /// Sends a signal (to all processes of the container when `all`).

@@ -165,13 +165,27 @@ impl RuntimeClient {
 
     /// The argv of `create` (the monitor runs it).
     pub fn create_argv(&self, opts: &CreateOpts) -> Vec<OsString> {
-        let mut sub: Vec<OsString> = vec![
-            "create".into(),
+        self.create_or_run_argv(opts, false)
+    }
+
+    /// The argv of `run --detach`: `create` and `start` in one runtime process (the
+    /// monitor runs it); the runtime exits once the container's process runs.
+    pub fn run_detached_argv(&self, opts: &CreateOpts) -> Vec<OsString> {
+        self.create_or_run_argv(opts, true)
+    }
+
+    fn create_or_run_argv(&self, opts: &CreateOpts, run: bool) -> Vec<OsString> {
+        let mut sub: Vec<OsString> = if run {
+            vec!["run".into(), "--detach".into()]
+        } else {
+            vec!["create".into()]
+        };
+        sub.extend([
             "--bundle".into(),
             opts.bundle.clone().into_os_string(),
             "--pid-file".into(),
             opts.pid_file.clone().into_os_string(),
-        ];
+        ]);
         if opts.no_pivot {
             sub.push("--no-pivot".into());
         }

@@ -25,6 +25,8 @@ pub const MONITOR_PID: &str = "monitor.pid";
 pub const MONITOR_LOG: &str = "monitor.log";
 /// The infra container's (empty) root filesystem.
 pub const ROOTFS: &str = "rootfs";
+/// The runtime binary that created the container (its path as configured).
+pub const RUNTIME: &str = "runtime.path";
 
 /// Creates a directory and its parents, mode 0700 for the ones it creates.
 pub fn create_private_dir(path: &Path) -> Result<(), OciError> {

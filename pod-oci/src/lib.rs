@@ -8,7 +8,13 @@
 //! Each container gets a directory `state_dir/containers/<id>/` holding its bundle
 //! (`config.json`; for the infra container also an empty `rootfs/` with the static
 //! `catatonit` bind-mounted), the log `ctr.log` (k8s-file format, see [`logs`]), the
-//! exit file `exit` written by the monitor, and `monitor.pid`.
+//! exit file `exit` written by the monitor, `monitor.pid`, and `runtime.path` (the
+//! runtime that created the container).
+//!
+//! Pause, resume, kill and the release of a stopped runc container are done on the
+//! kernel's interfaces directly (the cgroup freezer, a pidfd signal, removing the
+//! cgroups and runc's state) when that is exactly what the runtime would do, saving a
+//! runtime process each; anything else goes through the runtime.
 //!
 //! ```no_run
 //! # async fn demo(ctr: pod_core::ContainerConfig) -> Result<(), pod_core::Error> {
@@ -39,6 +45,7 @@
 
 pub mod bundle;
 pub mod client;
+mod direct;
 mod error;
 pub mod files;
 pub mod logs;

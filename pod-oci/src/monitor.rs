@@ -8,7 +8,8 @@
 //! 2. It forks; the parent exits once the child has called `setsid`, so the monitor is
 //!    detached from the caller and survives it. The child becomes child subreaper and
 //!    writes its pid to `DIR/monitor.pid`.
-//! 3. It runs the runtime's `create` with stdin `/dev/null` and stdout/stderr on pipes
+//! 3. It runs the runtime's `create` (or `run --detach`, which also starts the
+//!    container) with stdin `/dev/null` and stdout/stderr on pipes
 //!    (the runtime passes them through to the container), waits for it, reads the pid
 //!    file and reports `ok PID` or `err MESSAGE` through the sync pipe.
 //! 4. It copies the container's output to `DIR/ctr.log` (k8s-file format) until the
@@ -53,7 +54,7 @@ pub struct MonitorArgs {
     pub dir: PathBuf,
     /// The exit command (the container id is appended); empty = none.
     pub exit_command: Vec<String>,
-    /// The runtime's `create` argv, binary first.
+    /// The runtime's `create` (or `run --detach`) argv, binary first.
     pub runtime: Vec<String>,
 }
 

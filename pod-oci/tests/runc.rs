@@ -298,6 +298,147 @@ async fn pause_resume_kill_records_137_and_delete_leaves_nothing() {
 }
 
 #[tokio::test]
+async fn run_detached_creates_and_starts_in_one_step() {
+    require!("/usr/bin/runc");
+    let env = Env::new("/usr/bin/runc", Vec::new());
+    let c = env.ctr(&["sh", "-c", "echo up; exec sleep 1000"]);
+    let pid = env
+        .rt
+        .run_detached(&c, &CreateOptions::default())
+        .await
+        .unwrap()
+        .expect("runc runs in one step");
+    let st = env.rt.state(&c.id).await.unwrap().unwrap();
+    assert_eq!((st.status, st.pid), (RuntimeStatus::Running, Some(pid)));
+    assert!(env.rt.monitor_alive(&c.id).await.unwrap());
+    // the monitor is the container's parent and copies its output
+    assert!(eventually(30, || ppid(pid) == env.rt.monitor_pid(&c.id)));
+    assert!(eventually(30, || env.log(&c) == ["up"]));
+    env.rt.kill(&c.id, Signal::KILL, false).await.unwrap();
+    assert_eq!(env.wait(&c).await.code, 137);
+    env.rt.delete(&c.id, false).await.unwrap();
+    env.assert_nothing_left();
+
+    // a failing run leaves nothing behind and says why
+    let bad = env.ctr(&["/nope"]);
+    let err = env
+        .rt
+        .run_detached(&bad, &CreateOptions::default())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("nope"), "{err}");
+    env.assert_nothing_left();
+    for c in [&c, &bad] {
+        env.rt.remove_container_dir(&c.id).unwrap();
+    }
+}
+
+#[tokio::test]
+async fn pause_resume_kill_and_delete_of_a_container_run_no_runtime_process() {
+    require!("/usr/bin/runc");
+    let parent = format!("/podctl-test-{}", pod_core::PodId::random().short());
+    let _cg = CgroupParent(parent.clone());
+    // runc behind a wrapper that logs every subcommand
+    let wrap_dir = tempfile::tempdir().unwrap();
+    let log = wrap_dir.path().join("argv.log");
+    let runc = script(
+        &wrap_dir.path().join("runc"),
+        &format!(
+            "#!/bin/sh\necho \"$*\" >> {}\nexec /usr/bin/runc \"$@\"\n",
+            log.display()
+        ),
+    );
+    let env = Env::new(runc.to_str().unwrap(), Vec::new());
+    let subcommands = || -> Vec<String> {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| l.split_whitespace().nth(2).map(str::to_owned))
+            .collect()
+    };
+    let c = env.ctr(&["sleep", "1000"]);
+    let opts = CreateOptions {
+        cgroup_parent: Some(parent.clone()),
+        ..Default::default()
+    };
+    env.run(&c, &opts).await;
+    assert_eq!(subcommands(), ["create", "start"]);
+    let cgroups: Vec<PathBuf> = std::fs::read_dir("/sys/fs/cgroup")
+        .unwrap()
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .join(parent.trim_start_matches('/'))
+                .join(c.id.as_str())
+        })
+        .filter(|p| p.exists())
+        .collect();
+    assert!(!cgroups.is_empty());
+
+    env.rt.pause(&c.id).await.unwrap();
+    assert_eq!(
+        env.rt.state(&c.id).await.unwrap().unwrap().status,
+        RuntimeStatus::Paused,
+        "runc sees the freeze"
+    );
+    env.rt.resume(&c.id).await.unwrap();
+    assert_eq!(
+        env.rt.state(&c.id).await.unwrap().unwrap().status,
+        RuntimeStatus::Running
+    );
+    // SIGKILL to every process: the init of the container's own pid namespace is enough
+    env.rt.kill(&c.id, Signal::KILL, true).await.unwrap();
+    assert_eq!(env.wait(&c).await.code, 137);
+    assert_eq!(subcommands(), ["create", "start", "state", "state"]);
+    // signalling the exited container is still no error
+    env.rt.kill(&c.id, Signal::TERM, false).await.unwrap();
+    // releasing the stopped container removes runc's state and the cgroups
+    env.rt.delete(&c.id, false).await.unwrap();
+    env.assert_nothing_left();
+    let left: Vec<&PathBuf> = cgroups.iter().filter(|p| p.exists()).collect();
+    assert!(left.is_empty(), "cgroups left: {left:?}");
+    assert_eq!(subcommands(), ["create", "start", "state", "state", "list"]);
+    // and a second delete finds nothing to do
+    env.rt.delete(&c.id, true).await.unwrap();
+    env.rt.remove_container_dir(&c.id).unwrap();
+}
+
+#[tokio::test]
+async fn with_another_runtime_configured_every_operation_goes_through_it() {
+    require!("/usr/bin/runc");
+    let env = Env::new("/usr/bin/runc", Vec::new());
+    let c = env.ctr(&["sleep", "1000"]);
+    env.run(&c, &CreateOptions::default()).await;
+    // the same containers, driven through a logging wrapper of runc
+    let wrap_dir = tempfile::tempdir().unwrap();
+    let log = wrap_dir.path().join("argv.log");
+    let runc = script(
+        &wrap_dir.path().join("runc"),
+        &format!(
+            "#!/bin/sh\necho \"$*\" >> {}\nexec /usr/bin/runc \"$@\"\n",
+            log.display()
+        ),
+    );
+    let mut cfg = RuntimeConfig::new(&runc, env.root(), env.dir.path().join("state"));
+    cfg.monitor = monitor();
+    cfg.rootless = false;
+    let other = OciRuntimeCli::new(cfg).unwrap();
+    other.pause(&c.id).await.unwrap();
+    other.resume(&c.id).await.unwrap();
+    other.kill(&c.id, Signal::KILL, true).await.unwrap();
+    assert_eq!(env.wait(&c).await.code, 137);
+    other.delete(&c.id, false).await.unwrap();
+    let subcommands: Vec<String> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(2).map(str::to_owned))
+        .collect();
+    assert_eq!(subcommands, ["pause", "resume", "kill", "delete"]);
+    env.assert_nothing_left();
+    env.rt.remove_container_dir(&c.id).unwrap();
+}
+
+#[tokio::test]
 async fn exit_7_is_recorded_by_the_monitor_alone_and_runs_the_exit_command() {
     require!("/usr/bin/runc");
     let marker_dir = tempfile::tempdir().unwrap();

@@ -1,5 +1,6 @@
-//! One behavioral suite, run against both stores: `memory::*` and `sqlite::*` run the
-//! same `cases::*` functions.
+//! One behavioral suite, run against both stores: `memory::*`, `sqlite::*` and
+//! `sqlite_inline::*` (SQLite calls on the calling thread) run the same `cases::*`
+//! functions.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
@@ -23,6 +24,12 @@ fn sqlite_store() -> Fixture {
     (Arc::new(store), Some(dir))
 }
 
+fn sqlite_inline_store() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open_inline(&dir.path().join("state")).unwrap();
+    (Arc::new(store), Some(dir))
+}
+
 macro_rules! suite {
     ($module:ident, $make:path, [$($case:ident),* $(,)?]) => {
         mod $module {
@@ -41,6 +48,7 @@ macro_rules! both_stores {
     ($($case:ident),* $(,)?) => {
         suite!(memory, super::memory_store, [$($case),*]);
         suite!(sqlite, super::sqlite_store, [$($case),*]);
+        suite!(sqlite_inline, super::sqlite_inline_store, [$($case),*]);
     };
 }
 

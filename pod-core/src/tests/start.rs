@@ -505,3 +505,65 @@ async fn container_init_creates_without_starting() {
     assert_eq!(env.calls("create"), Vec::<String>::new());
     assert_eq!(env.calls("start"), ["a"]);
 }
+
+#[tokio::test]
+async fn a_runtime_that_runs_in_one_step_creates_and_starts_in_one_call() {
+    let env = Env::new();
+    env.rt.one_step.store(true, Ordering::SeqCst);
+    env.pod("p", true).await;
+    env.ctr("p", "a", &[]).await;
+    env.ctr("p", "b", &["a"]).await;
+
+    env.engine.pod_start("p").await.unwrap();
+
+    let log = env.log();
+    assert!(pos(&log, "run p-infra") < pos(&log, "run a"));
+    assert!(pos(&log, "run a") < pos(&log, "run b"));
+    assert!(env.calls("create").is_empty(), "{log:?}");
+    assert!(env.calls("start").is_empty(), "{log:?}");
+    for n in ["p-infra", "a", "b"] {
+        let c = env.get(n).await;
+        assert_eq!(c.status.state, ContainerState::Running, "{n}");
+        assert!(
+            c.status.pid.is_some() && c.status.started_at.is_some(),
+            "{n}"
+        );
+        assert!(env.events().contains(&(EventKind::Start, n.into())), "{n}");
+    }
+    // Members still join the infra's namespaces, by the pid the run reported.
+    let infra_pid = env.get("p-infra").await.status.pid.unwrap();
+    let opts = env.rt.opts.lock().unwrap().clone();
+    assert!(opts["a"].join.iter().all(|(_, pid)| *pid == infra_pid));
+    assert!(!opts["a"].join.is_empty());
+
+    // A restart releases the old runtime containers first, then runs them again.
+    env.clear_log();
+    env.engine.pod_restart("p").await.unwrap();
+    let log = env.log();
+    assert!(
+        pos(&log, "delete a force=false") < pos(&log, "run a"),
+        "{log:?}"
+    );
+    assert_eq!(env.state("b").await, ContainerState::Running);
+}
+
+#[tokio::test]
+async fn a_failed_one_step_run_is_recorded_and_blocks_dependents() {
+    let env = Env::new();
+    env.rt.one_step.store(true, Ordering::SeqCst);
+    env.pod("p", true).await;
+    env.ctr("p", "db", &[]).await;
+    env.ctr("p", "app", &["db"]).await;
+    env.fail("run db", "runc run failed: boom");
+
+    let errors = partial(env.engine.pod_start("p").await.unwrap_err(), "start");
+    assert_eq!(errors["db"].to_string(), "runc run failed: boom");
+    assert!(matches!(&errors["app"], Error::DependencyFailed(n) if n == "app"));
+    assert!(!env.calls("run").contains(&"app".into()));
+    // Never ran: it stays configured, with the error; nothing to release.
+    let db = env.get("db").await;
+    assert_eq!(db.status.state, ContainerState::Configured);
+    assert_eq!(db.status.error.as_deref(), Some("runc run failed: boom"));
+    assert!(!env.calls("delete").contains(&"db force=true".into()));
+    assert_eq!(env.state("p-infra").await, ContainerState::Running);
+}

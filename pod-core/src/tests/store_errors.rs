@@ -58,6 +58,17 @@ async fn lock_failure_touches_nothing() {
 
 #[tokio::test]
 async fn status_write_failure_after_create_releases_the_runtime_container() {
+    status_write_failure_releases_the_runtime_container(false).await;
+}
+
+#[tokio::test]
+async fn status_write_failure_after_a_one_step_run_releases_the_runtime_container() {
+    status_write_failure_releases_the_runtime_container(true).await;
+}
+
+/// `one_step`: the runtime creates and starts in one call (`run_detached`), else it
+/// answers `None` there and the engine creates (and would then start).
+async fn status_write_failure_releases_the_runtime_container(one_step: bool) {
     let pod = pod_config("p");
     let a = ctr_config("a", &pod, &[]);
     let mut store = MockStateStore::new();
@@ -81,9 +92,14 @@ async fn status_write_failure_after_create_releases_the_runtime_container() {
     // Never created: no monitor.
     rt.expect_monitor_alive().returning(|_| Ok(false));
     let id = a.id.clone();
-    rt.expect_create()
+    rt.expect_run_detached()
         .withf(move |c, _| c.id == id)
         .times(1)
+        .returning(move |_, _| Ok(one_step.then_some(77)));
+    let id = a.id.clone();
+    rt.expect_create()
+        .withf(move |c, _| c.id == id)
+        .times(usize::from(!one_step))
         .returning(|_, _| Ok(77));
     let id = a.id.clone();
     rt.expect_delete()

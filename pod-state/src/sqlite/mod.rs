@@ -3,7 +3,7 @@
 mod schema;
 
 use std::collections::{BTreeMap, HashMap};
-use std::fs::{self, DirBuilder, File, OpenOptions};
+use std::fs::{self, DirBuilder, File, OpenOptions, TryLockError};
 use std::io;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -136,11 +136,13 @@ fn retry_busy<T>(mut f: impl FnMut() -> OpResult<T>) -> OpResult<T> {
 /// Many processes may open the same directory at once: writes are IMMEDIATE
 /// transactions with a busy timeout, and [`StateStore::lock_pod`] takes an exclusive
 /// `flock` on `locks/<pod id>.lock`, which excludes other processes and other lockers in
-/// this process alike. Every SQLite call runs on tokio's blocking pool, never on the
-/// async runtime's threads.
+/// this process alike. A store from [`SqliteStore::open`] runs every SQLite call on
+/// tokio's blocking pool, never on the async runtime's threads; one from
+/// [`SqliteStore::open_inline`] runs them on the calling thread.
 #[derive(Clone)]
 pub struct SqliteStore {
     inner: Arc<Inner>,
+    inline: bool,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -386,7 +388,20 @@ impl SqliteStore {
                 db_path,
                 locks_dir,
             }),
+            inline: false,
         })
+    }
+
+    /// [`SqliteStore::open`] for a process that runs one command on a current-thread
+    /// runtime (the CLI): SQLite calls run on the calling thread instead of tokio's
+    /// blocking pool, and a free pod lock is taken there too (a contended one is still
+    /// waited for on the pool). This saves the pool's thread and two thread switches
+    /// per call; a call blocks the runtime while it runs (SQLite's own waits for another
+    /// process's write lock included), which a one-command process does not mind.
+    pub fn open_inline(state_dir: &Path) -> Result<SqliteStore, StateError> {
+        let mut store = Self::open(state_dir)?;
+        store.inline = true;
+        Ok(store)
     }
 
     /// The state directory.
@@ -404,12 +419,16 @@ impl SqliteStore {
         latest_version()
     }
 
-    /// Runs `f` with the connection on tokio's blocking pool.
+    /// Runs `f` with the connection on tokio's blocking pool (on this thread when
+    /// inline).
     async fn call<T, F>(&self, f: F) -> Result<T, StateError>
     where
         T: Send + 'static,
         F: FnMut(&mut Connection) -> OpResult<T> + Send + 'static,
     {
+        if self.inline {
+            return self.inner.run(f);
+        }
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || inner.run(f))
             .await
@@ -733,8 +752,9 @@ fn event_kind_str(kind: EventKind) -> Result<String, StateError> {
 }
 
 /// Opens and flocks `path`, retrying when the file was replaced while we waited (a
-/// removed pod's lock file is deleted; a waiter then locks the new file).
-fn lock_file(locks_dir: &Path, path: &Path) -> Result<File, StateError> {
+/// removed pod's lock file is deleted; a waiter then locks the new file). Without
+/// `wait`, a lock held elsewhere is `None` instead of waited for.
+fn lock_file(locks_dir: &Path, path: &Path, wait: bool) -> Result<Option<File>, StateError> {
     let err = |source| StateError::Lock {
         path: path.to_owned(),
         source,
@@ -763,10 +783,18 @@ fn lock_file(locks_dir: &Path, path: &Path) -> Result<File, StateError> {
             }
             Err(e) => return Err(err(e)),
         };
-        file.lock().map_err(err)?;
+        if wait {
+            file.lock().map_err(err)?;
+        } else {
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(TryLockError::WouldBlock) => return Ok(None),
+                Err(TryLockError::Error(e)) => return Err(err(e)),
+            }
+        }
         let held = file.metadata().map_err(err)?;
         match fs::metadata(path) {
-            Ok(now) if now.ino() == held.ino() && now.dev() == held.dev() => return Ok(file),
+            Ok(now) if now.ino() == held.ino() && now.dev() == held.dev() => return Ok(Some(file)),
             Ok(_) => continue,
             Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
             Err(e) => return Err(err(e)),
@@ -1056,9 +1084,15 @@ impl StateStore for SqliteStore {
     async fn lock_pod(&self, id: &PodId) -> pod_core::Result<PodLock> {
         let locks_dir = self.inner.locks_dir.clone();
         let path = locks_dir.join(format!("{id}.lock"));
-        let file = tokio::task::spawn_blocking(move || lock_file(&locks_dir, &path))
+        if self.inline {
+            if let Some(file) = lock_file(&locks_dir, &path, false)? {
+                return Ok(PodLock::new(file));
+            }
+        }
+        let file = tokio::task::spawn_blocking(move || lock_file(&locks_dir, &path, true))
             .await
-            .map_err(|e| StateError::Task(e.to_string()))??;
+            .map_err(|e| StateError::Task(e.to_string()))??
+            .ok_or_else(|| StateError::Task("waiting for a pod lock returned none".into()))?;
         // Dropping the file closes it, which releases the flock.
         Ok(PodLock::new(file))
     }
