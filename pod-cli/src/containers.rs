@@ -15,7 +15,7 @@ use crate::cli::{
     CtrPsArgs, CtrRmArgs, CtrSelectArgs, CtrStopArgs, RunArgs,
 };
 use crate::context::Ctx;
-use crate::error::{CliError, CmdResult, Errors};
+use crate::error::{CliError, CmdResult, Errors, RmErrors};
 use crate::filter::{container_filter, parse_filters};
 use crate::format::{
     ago, header_from, json_pretty, render_template, truncate_command, OutputFormat,
@@ -258,29 +258,12 @@ async fn rm(ctx: &Ctx, a: &CtrRmArgs) -> CmdResult {
     if sel.all && engine.store().list_containers().await?.is_empty() {
         return Ok(0);
     }
-    let mut errs = Errors::default();
-    let mut only_missing = true;
+    let mut errs = RmErrors::default();
     for c in targets(ctx, sel).await? {
-        match engine.container_rm(&c, a.force, timeout).await {
-            Ok(id) => println!("{id}"),
-            Err(e) if e.is_not_found() => {
-                if !a.ignore {
-                    errs.push(e);
-                }
-            }
-            Err(e) => {
-                only_missing = false;
-                errs.push(e);
-            }
-        }
+        errs.record(engine.container_rm(&c, a.force, timeout).await, a.ignore);
     }
     ctx.remove_stale_container_dirs().await;
-    errs.finish().map_err(|mut e| {
-        if only_missing {
-            e.code = 1;
-        }
-        e
-    })
+    errs.finish()
 }
 
 /// podman's STATUS column: `Created`, `Up 5 seconds ago`, `Exited (0) 2 seconds ago`, ...

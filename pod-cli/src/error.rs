@@ -86,3 +86,41 @@ impl Errors {
         }
     }
 }
+
+/// Collects the results of `rm` over several targets, as podman reports them: a missing
+/// target is skipped with `--ignore`, and when every failure was "no such ...", the exit
+/// code is 1 rather than 125.
+#[derive(Default)]
+pub struct RmErrors {
+    errs: Errors,
+    other_failure: bool,
+}
+
+impl RmErrors {
+    /// Records one target's result, printing the removed id.
+    pub fn record<T: std::fmt::Display>(&mut self, r: pod_core::Result<T>, ignore: bool) {
+        match r {
+            Ok(id) => println!("{id}"),
+            Err(e) if e.is_not_found() => {
+                if !ignore {
+                    self.errs.push(e);
+                }
+            }
+            Err(e) => {
+                self.other_failure = true;
+                self.errs.push(e);
+            }
+        }
+    }
+
+    /// The final result; exit code 1 when only missing targets failed.
+    pub fn finish(self) -> CmdResult {
+        let only_missing = !self.other_failure;
+        self.errs.finish().map_err(|mut e| {
+            if only_missing {
+                e.code = 1;
+            }
+            e
+        })
+    }
+}

@@ -16,7 +16,7 @@ use crate::cli::{
     PodTopArgs,
 };
 use crate::context::Ctx;
-use crate::error::{CliError, CmdResult, Errors};
+use crate::error::{CliError, CmdResult, Errors, RmErrors};
 use crate::filter::{parse_filters, pod_filter, sort_pods};
 use crate::format::{ago, align, header_from, json_pretty, render_template, OutputFormat};
 use crate::logs::{print_logs, LogSource};
@@ -212,35 +212,18 @@ async fn kill(ctx: &Ctx, a: &PodKillArgs) -> CmdResult {
 async fn rm(ctx: &Ctx, a: &PodRmArgs) -> CmdResult {
     let engine = ctx.engine()?;
     let timeout = timeout_arg(a.time)?;
-    let mut errs = Errors::default();
-    let mut only_missing = true;
+    let mut errs = RmErrors::default();
     let sel = &a.select;
     if sel.all && sel.pods.is_empty() && !sel.latest && engine.store().list_pods().await?.is_empty()
     {
         return Ok(0);
     }
     for p in targets(ctx, sel).await? {
-        match engine.pod_rm(&p, a.force, timeout).await {
-            Ok(id) => println!("{id}"),
-            Err(e) if e.is_not_found() => {
-                if !a.ignore {
-                    errs.push(e);
-                }
-            }
-            Err(e) => {
-                only_missing = false;
-                errs.push(e);
-            }
-        }
+        errs.record(engine.pod_rm(&p, a.force, timeout).await, a.ignore);
     }
     ctx.remove_stale_container_dirs().await;
-    errs.finish().map_err(|mut e| {
-        // podman: removing a pod that does not exist exits 1
-        if only_missing {
-            e.code = 1;
-        }
-        e
-    })
+    // podman: removing a pod that does not exist exits 1
+    errs.finish()
 }
 
 fn ctr_state_name(s: ContainerState) -> &'static str {

@@ -665,11 +665,7 @@ impl Engine {
     /// Sends a signal to a container that can receive one.
     pub(crate) async fn kill_step(&self, c: &mut Container, signal: Signal) -> Result<()> {
         if !c.status.state.can_kill() {
-            return Err(Error::InvalidState {
-                container: c.name().to_string(),
-                state: c.status.state,
-                action: "kill",
-            });
+            return Err(Error::invalid_state(c, "kill"));
         }
         self.runtime.kill(c.id(), signal, false).await?;
         self.ctr_event(EventKind::Kill, c).await;
@@ -679,11 +675,7 @@ impl Engine {
     /// Freezes a running container.
     pub(crate) async fn pause_step(&self, c: &mut Container) -> Result<()> {
         if !c.status.state.can_pause() {
-            return Err(Error::InvalidState {
-                container: c.name().to_string(),
-                state: c.status.state,
-                action: "pause",
-            });
+            return Err(Error::invalid_state(c, "pause"));
         }
         self.runtime.pause(c.id()).await?;
         c.status.state = ContainerState::Paused;
@@ -695,11 +687,7 @@ impl Engine {
     /// Thaws a paused container.
     pub(crate) async fn unpause_step(&self, c: &mut Container) -> Result<()> {
         if !c.status.state.can_unpause() {
-            return Err(Error::InvalidState {
-                container: c.name().to_string(),
-                state: c.status.state,
-                action: "unpause",
-            });
+            return Err(Error::invalid_state(c, "unpause"));
         }
         self.runtime.resume(c.id()).await?;
         c.status.state = ContainerState::Running;

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::ContainerState;
+use crate::model::{Container, ContainerState};
 
 /// A boxed error from an implementation crate (store, runtime, cgroups).
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -141,6 +141,15 @@ impl Error {
     /// True for "no such pod" / "no such container".
     pub fn is_not_found(&self) -> bool {
         matches!(self, Self::NoSuchPod(_) | Self::NoSuchContainer(_))
+    }
+
+    /// "container X is STATE: cannot ACTION", for a guard that refused a transition.
+    pub(crate) fn invalid_state(c: &Container, action: &'static str) -> Self {
+        Self::InvalidState {
+            container: c.name().to_string(),
+            state: c.status.state,
+            action,
+        }
     }
 
     /// Wraps a store implementation's error.

@@ -55,11 +55,7 @@ impl Engine {
         let mut c = self.synced_container(found.id()).await?;
         let pod = self.pod_of(&c).await?;
         if !c.status.state.can_init() {
-            return Err(Error::InvalidState {
-                container: c.name().to_string(),
-                state: c.status.state,
-                action: "init",
-            });
+            return Err(Error::invalid_state(&c, "init"));
         }
         let infra_pid = self.required_infra_pid(&c, pod.as_ref()).await?;
         // Validate the options before touching the runtime.

@@ -96,11 +96,7 @@ impl Engine {
             (c, infra_pid)
         };
         if c.status.state == ContainerState::Paused {
-            return Err(Error::InvalidState {
-                container: c.name().to_string(),
-                state: c.status.state,
-                action: "run init container",
-            });
+            return Err(Error::invalid_state(&c, "run init container"));
         }
         // A still running init container (from an interrupted start) is waited for as
         // it is; anything else is (re-)created and started.
